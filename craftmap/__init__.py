@@ -1,0 +1,24 @@
+"""craftmap: the web map and directory of craft tourism in Zemgale and North Lithuania."""
+from pathlib import Path
+
+from flask import Flask
+
+from . import config, db, i18n, seed
+
+__all__ = ["create_app"]
+
+
+def create_app(test_config=None):
+    """Build the app: configuration, reference data, database (seeded on first start), blueprints."""
+    root = Path(__file__).resolve().parents[1]
+    app = Flask(__name__, instance_relative_config=True, template_folder=str(root / "templates"))
+    config.load(app, test_config)
+    reference = seed.load_reference(app.config["DATA_DIR"])
+    app.extensions["craftmap.reference"] = reference
+    db.init_app(app, reference)
+    i18n.init_app(app)
+
+    from . import api, public
+    app.register_blueprint(public.bp)
+    app.register_blueprint(api.bp)
+    return app

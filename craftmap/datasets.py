@@ -1,0 +1,207 @@
+"""One function per dataset: each HTML page and its JSON twin are built from the same call."""
+from dataclasses import dataclass, field
+from threading import Lock
+
+import geopandas as gpd
+from flask import current_app, url_for
+from shapely.geometry import Point, shape
+
+from . import db, labels, spatial
+from .i18n import pick
+
+__all__ = ["snapshot", "centre_feature", "centres_collection", "filter_options", "centre_detail",
+           "route_summary", "route_detail", "routes_list", "parse_filters", "FILTERS"]
+
+FILTERS = ("craft", "country", "municipality", "route", "wheelchair", "q")
+NEAR_ROUTE_M = 5000
+NEAR_ME_M = 50000
+_lock = Lock()
+
+
+@dataclass
+class Snapshot:
+    """Everything read from the database at one data version, shared by all requests."""
+
+    version: int
+    centres: list
+    routes: list
+    by_id: dict = field(init=False)
+    frame: gpd.GeoDataFrame = field(init=False)
+    routes_of: dict = field(init=False)
+    memo: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        self.by_id = {c["id"]: c for c in self.centres}
+        self.frame = gpd.GeoDataFrame(
+            {"id": [c["id"] for c in self.centres]},
+            geometry=[Point(c["lon"], c["lat"]) if c["lat"] is not None else None for c in self.centres],
+            crs=spatial.WGS84)
+        self.routes_of = {}
+        for r in self.routes:
+            for s in r["stops"]:
+                if s.get("centre_id"):
+                    self.routes_of.setdefault(s["centre_id"], []).append(r["id"])
+
+
+def snapshot():
+    """The current data, read once per data version."""
+    version = db.data_version()
+    snap = current_app.extensions.get("craftmap.snapshot")
+    if snap is None or snap.version != version:
+        with _lock:
+            snap = current_app.extensions.get("craftmap.snapshot")
+            if snap is None or snap.version != version:
+                snap = Snapshot(version, db.all_centres(), db.all_routes())
+                current_app.extensions["craftmap.snapshot"] = snap
+    return snap
+
+
+def parse_filters(args):
+    """The filters a request asks for, as {name: value}, empty ones left out."""
+    return {k: args.get(k, "").strip() for k in FILTERS if args.get(k, "").strip()}
+
+
+def _matches(c, f, snap):
+    q = f.get("q", "").casefold()
+    return ((not f.get("craft") or f["craft"] in c["crafts"].split(";"))
+            and (not f.get("country") or c["country"] == f["country"])
+            and (not f.get("municipality") or c["municipality"] == f["municipality"])
+            and (not f.get("wheelchair") or c["wheelchair"] == f["wheelchair"])
+            and (not f.get("route") or f["route"] in snap.routes_of.get(c["id"], ()))
+            and (not q or q in c["name"].casefold() or q in c["name_en"].casefold()
+                 or q in c["settlement"].casefold()))
+
+
+def _vocab_list(keys, group, lang):
+    vocab = current_app.extensions["craftmap.reference"].vocabulary[group]
+    return [{"key": k, "label": pick(vocab[k], lang)[0]} for k in filter(None, keys.split(";"))]
+
+
+def centre_feature(c, lang, snap):
+    """A centre as a GeoJSON Feature with labels in ``lang``."""
+    located = c["lat"] is not None
+    props = {k: c[k] for k in (
+        "id", "name", "name_en", "country", "municipality", "settlement", "address", "coord_precision",
+        "phone", "email", "website", "opening_hours", "wheelchair", "wheelchair_description",
+        "toilets_wheelchair", "signage", "signage_checked_on", "mid_baltic_network", "status",
+        "source", "notes", "version")}
+    props.update(
+        kind=_vocab_list(c["kind"], "kind", lang), crafts=_vocab_list(c["crafts"], "craft", lang),
+        wheelchair_label=labels.wheelchair(c["wheelchair"]), signage_label=labels.signage(c["signage"]),
+        location_known=located, routes=snap.routes_of.get(c["id"], []),
+        url=url_for("public.centre", centre_id=c["id"], lang=lang, _external=False))
+    geometry = {"type": "Point", "coordinates": [c["lon"], c["lat"]]} if located else None
+    return {"type": "Feature", "id": c["id"], "geometry": geometry, "properties": props}
+
+
+def centres_collection(filters, lang, near=None):
+    """Centres matching ``filters`` as a FeatureCollection; with ``near`` (lon, lat), nearest first."""
+    snap = snapshot()
+    chosen = [c for c in snap.centres if c["status"] == "active" and _matches(c, filters, snap)]
+    features = [centre_feature(c, lang, snap) for c in chosen]
+    if near is not None:
+        dist = spatial.centres_near_point(snap.frame[snap.frame["id"].isin([c["id"] for c in chosen])],
+                                          near, NEAR_ME_M)
+        by_id = {f["id"]: f for f in features}
+        features = [by_id[i] | {"properties": by_id[i]["properties"] | {"distance_km": d}}
+                    for i, d in zip(dist["id"], dist["distance_km"])]
+    located = sum(1 for f in features if f["geometry"])
+    return {"type": "FeatureCollection", "features": features,
+            "meta": {"count": len(features), "located": located, "unlocated": len(features) - located,
+                     "filters": filters, "data_version": snap.version}}
+
+
+def filter_options(lang):
+    """Choices for each filter, built from the data itself."""
+    snap = snapshot()
+    ref = current_app.extensions["craftmap.reference"]
+    crafts = sorted({k for c in snap.centres for k in c["crafts"].split(";") if k})
+    return {
+        "craft": [(k, pick(ref.vocabulary["craft"][k], lang)[0]) for k in crafts],
+        "country": [(k, labels.country(k)) for k in ("LV", "LT")],
+        "municipality": [(m, m) for m in sorted({c["municipality"] for c in snap.centres})],
+        "route": [(r["id"], route_name(r, lang)) for r in snap.routes],
+        "wheelchair": [(k, labels.wheelchair(k)) for k in ("yes", "limited", "no", "unknown")],
+    }
+
+
+def centre_detail(centre_id, lang):
+    snap = snapshot()
+    c = snap.by_id.get(centre_id)
+    if c is None:
+        return None
+    feature = centre_feature(c, lang, snap)
+    feature["properties"]["route_names"] = [
+        {"id": r["id"], "name": route_name(r, lang)} for r in snap.routes if r["id"] in snap.routes_of.get(c["id"], [])]
+    return feature
+
+
+def route_name(route, lang):
+    return pick({k: route.get(f"name_{k}") for k in ("en", "lv", "lt")}, lang)[0]
+
+
+def _resolved_stops(route, snap, lang):
+    stops = []
+    for seq, s in enumerate(route["stops"], start=1):
+        c = snap.by_id.get(s.get("centre_id"))
+        lat, lon = (c["lat"], c["lon"]) if c else (s.get("lat"), s.get("lon"))
+        stops.append({
+            "seq": seq, "name": c["name"] if c else s["name"], "centre_id": c["id"] if c else None,
+            "lat": lat, "lon": lon, "location_known": lat is not None,
+            "coord_precision": c["coord_precision"] if c else s.get("coord_precision", "none"),
+            "wheelchair": c["wheelchair"] if c else "unknown",
+            "wheelchair_label": labels.wheelchair(c["wheelchair"] if c else "unknown"),
+            "signage": c["signage"] if c else "unknown",
+            "signage_label": labels.signage(c["signage"] if c else "unknown"),
+            "source": c["source"] if c else s.get("source", ""),
+            "url": url_for("public.centre", centre_id=c["id"], lang=lang) if c else None,
+        })
+    return stops
+
+
+def route_summary(route, lang, snap=None):
+    """A route with its stops in order, leg and total lengths in km."""
+    snap = snap or snapshot()
+    stops = _resolved_stops(route, snap, lang)
+    legs = spatial.leg_lengths_km([(s["lon"], s["lat"]) if s["location_known"] else None for s in stops])
+    for stop, leg in zip(stops[1:], legs):
+        stop["distance_from_previous_km"] = leg
+    stops[0]["distance_from_previous_km"] = None
+    geometry = shape(route["geometry"]) if route["geometry"] else None
+    texts = {k: route.get(f"description_{k}") for k in ("en", "lv", "lt")}
+    description, description_lang = pick(texts, lang)
+    return {
+        "id": route["id"], "name": route_name(route, lang),
+        "names": {k: route.get(f"name_{k}") for k in ("lv", "lt", "en")},
+        "description": description, "description_lang": description_lang,
+        "colour": route["colour"], "theme": route.get("theme", ""), "source": route["source"],
+        "notes": route.get("notes", ""), "geometry_origin": route["geometry_origin"],
+        "stop_order_origin": route["stop_order_origin"], "stops": stops,
+        "stops_located": sum(s["location_known"] for s in stops),
+        "stops_accessible": sum(s["wheelchair"] == "yes" for s in stops),
+        "stops_wheelchair_unknown": sum(s["wheelchair"] == "unknown" for s in stops),
+        "length_km": round(spatial.line_length_km(geometry), 1),
+        "geometry": route["geometry"],
+        "url": url_for("public.route", route_id=route["id"], lang=lang),
+    }
+
+
+def routes_list(lang):
+    snap = snapshot()
+    return [route_summary(r, lang, snap) for r in snap.routes]
+
+
+def route_detail(route_id, lang):
+    snap = snapshot()
+    route = next((r for r in snap.routes if r["id"] == route_id), None)
+    if route is None:
+        return None
+    summary = route_summary(route, lang, snap)
+    geometry = shape(route["geometry"]) if route["geometry"] else None
+    stop_ids = [s["centre_id"] for s in summary["stops"] if s["centre_id"]]
+    active = snap.frame[[snap.by_id[i]["status"] == "active" for i in snap.frame["id"]]]
+    near = spatial.centres_near_line(active, geometry, NEAR_ROUTE_M, exclude_ids=stop_ids)
+    summary["nearby_km"] = NEAR_ROUTE_M / 1000
+    summary["nearby"] = [centre_feature(snap.by_id[i], lang, snap) | {"distance_km": d}
+                         for i, d in zip(near["id"], near["distance_km"])]
+    return summary

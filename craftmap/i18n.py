@@ -1,0 +1,75 @@
+"""Languages: Latvian, Lithuanian and English, chosen by ?lang=, a cookie, or Accept-Language."""
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from flask import g, request
+from flask_babel import Babel, format_decimal, get_locale  # noqa: F401
+
+__all__ = ["init_app", "pick", "LANGUAGE_NAMES"]
+
+CATALOGS = Path(__file__).parent / "translations"
+LANGUAGE_NAMES = {"lv": "Latviešu", "lt": "Lietuvių", "en": "English"}
+COOKIE = "lang"
+babel = Babel()
+
+
+def _compile_catalogs(target):
+    """Compile each .po in the repo into ``target`` when it is newer than the .mo there."""
+    for po in CATALOGS.glob("*/LC_MESSAGES/messages.po"):
+        mo = target / po.relative_to(CATALOGS).with_suffix(".mo")
+        if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
+            continue
+        mo.parent.mkdir(parents=True, exist_ok=True)
+        with open(po, "rb") as f:
+            catalog = read_po(f)
+        tmp = mo.with_suffix(".tmp")
+        with open(tmp, "wb") as f:
+            write_mo(f, catalog)
+        tmp.replace(mo)
+
+
+def _choose_language():
+    langs = request.environ["craftmap.languages"]
+    asked = request.args.get("lang")
+    if asked in langs:
+        return asked
+    if request.cookies.get(COOKIE) in langs:
+        return request.cookies[COOKIE]
+    return request.accept_languages.best_match(langs) or "en"
+
+
+def pick(texts, lang, fallback=("en", "lv", "lt")):
+    """The text for ``lang`` from {"en": .., "lv": .., "lt": ..}; (text, language actually used)."""
+    for code in (lang, *fallback):
+        if texts.get(code):
+            return texts[code], code
+    return "", lang
+
+
+def init_app(app):
+    target = Path(app.instance_path) / "translations"
+    _compile_catalogs(target)
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(target)
+    babel.init_app(app, locale_selector=lambda: g.get("lang", "en"))
+    languages = app.config["LANGUAGES"]
+
+    @app.before_request
+    def set_language():
+        request.environ["craftmap.languages"] = languages
+        g.lang = _choose_language()
+
+    @app.after_request
+    def remember_language(response):
+        if request.args.get("lang") in languages and request.cookies.get(COOKIE) != g.lang:
+            response.set_cookie(COOKIE, g.lang, max_age=365 * 86400, samesite="Lax")
+        return response
+
+    @app.url_defaults
+    def carry_language(endpoint, values):
+        if "lang" not in values and endpoint != "static" and g.get("lang"):
+            values["lang"] = g.lang
+
+    @app.context_processor
+    def languages_in_templates():
+        return {"lang": g.get("lang", "en"), "language_names": LANGUAGE_NAMES}

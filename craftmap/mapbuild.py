@@ -1,0 +1,99 @@
+"""Building the Leaflet map with folium: once per data version and language, never per request.
+
+The page carries the map, the route layers and a small start-up call; centres reach
+the browser as GeoJSON from the API, so the page's size does not grow with them.
+"""
+import re
+from html import escape
+
+import folium
+from branca.element import MacroElement
+from jinja2 import Template
+
+__all__ = ["build_map"]
+
+REGION_CENTRE = (56.15, 24.6)
+_VIEWPORT = re.compile(r'<meta name="viewport"[^>]*>', re.S)
+_FULLPAGE = re.compile(r"<style>html, body \{.*?</style>|<style>#map \{.*?</style>", re.S)
+
+
+class LocalMap(folium.Map):
+    """A folium map whose scripts and styles come from the app, not from public CDNs."""
+
+    default_js = [("leaflet", "/vendor/leaflet/leaflet.js"),
+                  ("markercluster", "/vendor/leaflet.markercluster/leaflet.markercluster.js"),
+                  ("craftmap", "/static/js/map.js")]
+    default_css = [("leaflet_css", "/vendor/leaflet/leaflet.css"),
+                   ("markercluster_css", "/vendor/leaflet.markercluster/MarkerCluster.css"),
+                   ("markercluster_default_css", "/vendor/leaflet.markercluster/MarkerCluster.Default.css")]
+
+
+class _Start(MacroElement):
+    """Hands the map, its layer control and route layers to static/js/map.js."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        craftmap.start({{ this._parent.get_name() }}, {{ this.control.get_name() }},
+                       { {% for id, layer in this.layers.items() %}{{ id|tojson }}: {{ layer }},{% endfor %} });
+        {% endmacro %}
+    """)
+
+    def __init__(self, control, layers):
+        super().__init__()
+        self.control = control
+        self.layers = layers
+
+
+def _legend_label(route, name):
+    """The layer-control entry: a line sample in the route's colour and its name as text."""
+    dash = " swatch-dashed" if route["geometry_origin"] == "drawn_between_stops" else ""
+    return (f'<span class="swatch{dash}" style="border-color:{route["colour"]}" aria-hidden="true">'
+            f'</span>{escape(name)}')
+
+
+def build_map(routes, names, tiles, max_zoom, map_id="craftmap"):
+    """Build the map's parts for a page.
+
+    Parameters
+    ----------
+    routes : list of dict
+        Routes with ``id``, ``colour``, ``geometry`` (GeoJSON, WGS 84) and ``geometry_origin``.
+    names : dict
+        Route id -> name in the page's language.
+    tiles : tuple of (url, attribution, label)
+        Base map tiles; an empty url leaves the map without tiles.
+    max_zoom : int
+        Highest zoom level (set on the map itself so clustering works without tiles).
+
+    Returns
+    -------
+    dict
+        ``header`` (links and styles), ``html`` (the map element) and ``script``.
+    """
+    m = LocalMap(location=REGION_CENTRE, zoom_start=8, tiles=None, control_scale=True,
+                 prefer_canvas=False)
+    m._id = map_id
+    m.options.update(maxZoom=max_zoom, minZoom=5)
+    url, attribution, label = tiles
+    if url:
+        folium.TileLayer(tiles=url, attr=attribution, name=label, max_zoom=max_zoom,
+                         control=False).add_to(m)
+    layers = {}
+    for route in routes:
+        if not route["geometry"]:
+            continue
+        group = folium.FeatureGroup(name=_legend_label(route, names[route["id"]])).add_to(m)
+        dash = "8 6" if route["geometry_origin"] == "drawn_between_stops" else None
+        folium.GeoJson(
+            {"type": "Feature", "properties": {}, "geometry": route["geometry"]},
+            style_function=lambda _, colour=route["colour"], dash=dash: {
+                "color": colour, "weight": 4, "opacity": 0.85, "dashArray": dash},
+        ).add_to(group)
+        layers[route["id"]] = group.get_name()
+    control = folium.LayerControl(collapsed=False).add_to(m)
+    _Start(control, layers).add_to(m)
+    root = m.get_root()
+    root.render()
+    header = _FULLPAGE.sub("", _VIEWPORT.sub("", root.header.render()))
+    header = header.replace('<meta http-equiv="content-type" content="text/html; charset=UTF-8" />', "")
+    return {"header": header, "html": root.html.render(), "script": root.script.render()}

@@ -1,0 +1,58 @@
+"""The OpenAPI 3.1 description of the API; a test fails when an endpoint is missing here."""
+
+__all__ = ["document", "PATHS"]
+
+_FILTERS = [
+    {"name": n, "in": "query", "required": False, "schema": {"type": "string"}, "description": d}
+    for n, d in (
+        ("craft", "craft key from the vocabulary, e.g. weaving"),
+        ("country", "LV or LT"),
+        ("municipality", "municipality name as in the data, e.g. Dobeles novads"),
+        ("route", "route id: only centres that are stops of this route"),
+        ("wheelchair", "yes, limited, no or unknown"),
+        ("q", "text searched in names and settlements"),
+        ("lang", "lv, lt or en: language of human-readable fields"),
+    )
+]
+_NEAR = {"name": "near", "in": "query", "required": False, "schema": {"type": "string"},
+         "description": "lon,lat: only centres within 50 km, nearest first, with distance_km"}
+_ID = [{"name": n, "in": "path", "required": True, "schema": {"type": "string"}} for n in ("id",)]
+_LANG = [_FILTERS[-1]]
+
+
+def _get(summary, media="application/geo+json", params=(), not_found=False):
+    responses = {"200": {"description": "OK", "content": {media: {}}},
+                 "304": {"description": "Not modified (If-None-Match matched the ETag)"}}
+    if not_found:
+        responses["404"] = {"description": "Unknown id", "content": {"application/json": {}}}
+    return {"get": {"summary": summary, "parameters": list(params), "responses": responses}}
+
+
+PATHS = {
+    "/api/v1/centres": _get("Craft centres as a GeoJSON FeatureCollection (RFC 7946); centres whose "
+                            "location is not yet known have a null geometry", params=_FILTERS + [_NEAR]),
+    "/api/v1/centres/{id}": _get("One centre as a GeoJSON Feature", params=_ID + _LANG, not_found=True),
+    "/api/v1/routes": _get("Routes as a FeatureCollection with stops in order and length_km", params=_LANG),
+    "/api/v1/routes/{id}": _get("One route: stops in order with distances, length_km, nearby centres",
+                                params=_ID + _LANG, not_found=True),
+    "/api/v1/routes/{id}.gpx": _get("The route as GPX 1.1 (stops as waypoints and route, line as track)",
+                                    "application/gpx+xml", _ID + _LANG, True),
+    "/api/v1/routes/{id}.kml": _get("The route as KML 2.2", "application/vnd.google-earth.kml+xml",
+                                    _ID + _LANG, True),
+    "/api/v1/routes/{id}.geojson": _get("The route line and its stops as GeoJSON", params=_ID + _LANG,
+                                        not_found=True),
+    "/api/v1/indicators": _get("The programme's indicators and measures (targets and 2016 values)",
+                               "application/json"),
+    "/api/v1/municipalities": _get("Municipality boundaries of the study region, with attribution"),
+    "/api/v1/openapi.json": _get("This document", "application/json"),
+}
+
+
+def document():
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "craftmap open data API", "version": "1",
+                 "description": "Craft centres and routes of Zemgale and North Lithuania. Every GET "
+                                "carries an ETag and Cache-Control; send If-None-Match for a 304."},
+        "paths": PATHS,
+    }

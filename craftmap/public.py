@@ -1,0 +1,90 @@
+"""Pages for tourists: the map, the directory of centres, the routes, the sources."""
+from pathlib import Path
+
+from flask import Blueprint, abort, current_app, g, render_template, request, send_from_directory, url_for
+from flask_babel import gettext as _
+
+from . import datasets, labels, mapbuild
+from .web import cache_headers, memo
+
+bp = Blueprint("public", __name__)
+bp.after_request(cache_headers)
+bp.app_template_global()(labels.precision)
+bp.app_template_global(name="geometry_origin_label")(labels.geometry_origin)
+bp.app_template_global(name="stop_order_label")(labels.stop_order_origin)
+
+VENDOR = {"leaflet": "leaflet/dist", "leaflet.markercluster": "leaflet.markercluster/dist"}
+
+
+def _map_parts(snap, routes):
+    cfg = current_app.config
+    tiles = (cfg["TILE_URL"], cfg["TILE_ATTRIBUTION"], _("Base map"))
+    names = {r["id"]: datasets.route_name(r, g.lang) for r in routes}
+    return mapbuild.build_map(routes, names, tiles, cfg["MAX_ZOOM"])
+
+
+def _js_texts():
+    return {
+        "centres": _("Craft centres"), "boundaries": _("Municipality boundaries"),
+        "details": _("Details"), "crafts": _("Crafts"), "hours": _("Opening hours"),
+        "unknown": _("not known"), "located": _("on the map"), "count": _("centres shown"),
+        "unlocated": _("location not yet known, not on the map"), "km": _("km"),
+        "stop": _("Stop"), "near_error": _("Your location could not be found."),
+        "near_title": _("Centres near you"), "loading": _("Loading…"), "no_results": _("No centres match."),
+    }
+
+
+@bp.route("/")
+def index():
+    snap = datasets.snapshot()
+    return memo(snap, ("index", g.lang), lambda: render_template(
+        "public/map.html", map=_map_parts(snap, snap.routes), options=datasets.filter_options(g.lang),
+        texts=_js_texts(), route_count=len(snap.routes), centre_count=len(snap.centres),
+        boundary_attribution=current_app.config["BOUNDARY_ATTRIBUTION"]))
+
+
+@bp.route("/centres")
+def centres():
+    filters = datasets.parse_filters(request.args)
+    collection = datasets.centres_collection(filters, g.lang)
+    return render_template("public/centres.html", collection=collection, filters=filters,
+                           options=datasets.filter_options(g.lang),
+                           json_url=url_for("api.centres", **filters))
+
+
+@bp.route("/centres/<centre_id>")
+def centre(centre_id):
+    feature = datasets.centre_detail(centre_id, g.lang) or abort(404)
+    snap = datasets.snapshot()
+    parts = memo(snap, ("small-map", g.lang), lambda: _map_parts(snap, []))
+    return render_template("public/centre.html", c=feature["properties"], feature=feature,
+                           map=parts, texts=_js_texts())
+
+
+@bp.route("/routes")
+def routes():
+    return render_template("public/routes.html", routes=datasets.routes_list(g.lang))
+
+
+@bp.route("/routes/<route_id>")
+def route(route_id):
+    detail = datasets.route_detail(route_id, g.lang) or abort(404)
+    snap = datasets.snapshot()
+    route_row = next(r for r in snap.routes if r["id"] == route_id)
+    parts = memo(snap, ("route-map", route_id, g.lang), lambda: _map_parts(snap, [route_row]))
+    return render_template("public/route.html", r=detail, map=parts, texts=_js_texts())
+
+
+@bp.route("/sources")
+def sources():
+    return render_template("public/sources.html",
+                           boundary_attribution=current_app.config["BOUNDARY_ATTRIBUTION"])
+
+
+@bp.route("/vendor/<package>/<path:filename>")
+def vendor(package, filename):
+    """Front-end libraries installed from the npm registry (package-lock.json pins them)."""
+    if package not in VENDOR:
+        abort(404)
+    directory = Path(current_app.config["VENDOR_DIR"]) / VENDOR[package]
+    return send_from_directory(directory, filename, max_age=86400)

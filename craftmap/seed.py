@@ -1,0 +1,248 @@
+"""Reading and validating the open-data files in data/.
+
+Every problem is reported with the file, the row (or feature) and the field;
+a file with any problem is refused whole, so nothing is silently dropped.
+"""
+import csv
+import datetime
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas as gpd
+import shapely
+from shapely.geometry import Point, shape
+
+__all__ = [
+    "DataError", "Reference", "ENUMS", "load_reference", "read_centres", "read_routes",
+    "validate_centre", "CENTRE_FIELDS",
+]
+
+ENUMS = {
+    "country": ("LV", "LT"),
+    "wheelchair": ("yes", "limited", "no", "unknown"),
+    "toilets_wheelchair": ("yes", "no", "unknown"),
+    "signage": ("yes", "no", "planned", "unknown"),
+    "mid_baltic_network": ("yes", "probable", "no", "unknown"),
+    "status": ("active", "closed"),
+    "coord_precision": ("address", "settlement", "approximate", "surveyed", "none"),
+    "geometry_origin": ("surveyed_track", "drawn_between_stops"),
+    "stop_order_origin": ("source", "derived"),
+}
+CENTRE_FIELDS = (
+    "id", "name", "name_en", "kind", "crafts", "country", "municipality", "settlement", "address",
+    "lat", "lon", "coord_precision", "coord_note", "phone", "email", "website", "opening_hours",
+    "wheelchair", "wheelchair_description", "toilets_wheelchair", "signage", "signage_checked_on",
+    "mid_baltic_network", "mid_baltic_evidence", "status", "source", "notes",
+)
+REQUIRED = ("id", "name", "kind", "country", "municipality", "wheelchair", "signage",
+            "mid_baltic_network", "status", "coord_precision", "source")
+SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
+COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+MAX_ERRORS = 50
+
+
+class DataError(Exception):
+    """Raised when a data file is invalid; ``problems`` lists 'file, row N, field: message'."""
+
+    def __init__(self, problems):
+        self.problems = list(problems)
+        super().__init__("invalid data:\n  " + "\n  ".join(self.problems[:MAX_ERRORS]))
+
+
+@dataclass
+class Reference:
+    """Data that does not change with editing: vocabularies, boundaries, the programme."""
+
+    vocabulary: dict            # group -> key -> {"en":..,"lv":..,"lt":..}
+    municipalities: gpd.GeoDataFrame
+    study_region: object        # shapely geometry
+    indicators: list
+    measures: list
+
+
+def _read_csv(path):
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as f:
+            reader = csv.DictReader(f)
+            return reader.fieldnames or [], list(reader)
+    except FileNotFoundError:
+        raise DataError([f"{path.name}: file not found in {path.parent}"]) from None
+    except (UnicodeDecodeError, csv.Error) as exc:
+        raise DataError([f"{path.name}: cannot be read as UTF-8 CSV ({exc})"]) from None
+
+
+def _read_geojson(path):
+    try:
+        return gpd.read_file(path)
+    except Exception as exc:  # pyogrio raises several types for unreadable files
+        raise DataError([f"{path.name}: cannot be read as GeoJSON ({exc})"]) from None
+
+
+def load_reference(data_dir):
+    """Read and check the reference files in ``data_dir``."""
+    data_dir = Path(data_dir)
+    _, vocab_rows = _read_csv(data_dir / "vocabulary.csv")
+    vocabulary = {}
+    for row in vocab_rows:
+        vocabulary.setdefault(row["group"], {})[row["key"]] = {k: row[k] for k in ("en", "lv", "lt")}
+    municipalities = _read_geojson(data_dir / "municipalities.geojson")
+    region = _read_geojson(data_dir / "study_region.geojson")
+    _, indicators = _read_csv(data_dir / "indicators.csv")
+    _, measures = _read_csv(data_dir / "measures.csv")
+    return Reference(vocabulary, municipalities, shapely.union_all(region.geometry.values),
+                     indicators, measures)
+
+
+def _float(value):
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def validate_centre(row, ref, where):
+    """Check one centre record; return a list of problems, each naming ``where`` and the field."""
+    problems = []
+
+    def bad(field, message):
+        problems.append(f"{where}, field {field}: {message}")
+
+    for field in REQUIRED:
+        if not str(row.get(field) or "").strip():
+            bad(field, "is required")
+    if row.get("id") and not SLUG.match(row["id"]):
+        bad("id", f"{row['id']!r} is not a slug (lower-case letters, digits and '-')")
+    for field, allowed in ENUMS.items():
+        if field in row and row[field] not in allowed and (field in REQUIRED or row[field]):
+            bad(field, f"{row[field]!r} is not one of {', '.join(allowed)}")
+    for group, field in (("kind", "kind"), ("craft", "crafts")):
+        for key in filter(None, (row.get(field) or "").split(";")):
+            if key not in ref.vocabulary.get(group, {}):
+                bad(field, f"{key!r} is not in the {group} list of vocabulary.csv")
+    if row.get("signage_checked_on"):
+        try:
+            datetime.date.fromisoformat(row["signage_checked_on"])
+        except ValueError:
+            bad("signage_checked_on", f"{row['signage_checked_on']!r} is not a date (YYYY-MM-DD)")
+    problems += _check_location(row, ref, where)
+    return problems
+
+
+def _check_location(row, ref, where):
+    lat, lon = str(row.get("lat") or "").strip(), str(row.get("lon") or "").strip()
+    munis = ref.municipalities[(ref.municipalities["name_local"] == row.get("municipality"))
+                               & (ref.municipalities["country_code"] == row.get("country"))]
+    if row.get("municipality") and row.get("country") in ENUMS["country"] and munis.empty:
+        return [f"{where}, field municipality: {row['municipality']!r} is not a municipality "
+                f"of the study region in {row['country']}"]
+    if not lat and not lon:
+        if row.get("coord_precision") not in (None, "", "none"):
+            return [f"{where}, field lat: missing although coord_precision is {row['coord_precision']!r}"]
+        return []
+    if _float(lat) is None or _float(lon) is None:
+        field = "lat" if _float(lat) is None else "lon"
+        return [f"{where}, field {field}: {row[field]!r} is not a number (both lat and lon, or neither)"]
+    point = Point(_float(lon), _float(lat))
+    if row.get("coord_precision") == "none":
+        return [f"{where}, field coord_precision: is 'none' but coordinates are given"]
+    if not ref.study_region.intersects(point):
+        return [f"{where}, field lat/lon: {lat}, {lon} lies outside the study region "
+                f"(Zemgale, Šiauliai and Panevėžys counties)"]
+    if not munis.empty and not munis.geometry.iloc[0].intersects(point):
+        return [f"{where}, field lat/lon: {lat}, {lon} lies outside {row['municipality']}"]
+    return []
+
+
+def read_centres(path, ref):
+    """Read centres.csv; return validated rows (lat/lon as float or None) or raise DataError."""
+    path = Path(path)
+    fields, rows = _read_csv(path)
+    missing = [f for f in CENTRE_FIELDS if f not in fields]
+    if missing:
+        raise DataError([f"{path.name}, header: missing column(s) {', '.join(missing)}"])
+    problems, seen = [], {}
+    for row_no, row in enumerate(rows, start=2):
+        where = f"{path.name}, row {row_no}"
+        problems += validate_centre(row, ref, where)
+        if row["id"] in seen:
+            problems.append(f"{where}, field id: {row['id']!r} already used on row {seen[row['id']]}")
+        seen.setdefault(row["id"], row_no)
+    if problems:
+        raise DataError(problems)
+    for row in rows:
+        row["lat"], row["lon"] = _float(row["lat"]), _float(row["lon"])
+    return rows
+
+
+def _check_stop(stop, centre_ids, where):
+    if not isinstance(stop, dict):
+        return [f"{where}: is not an object"]
+    if stop.get("centre_id") is not None:
+        if stop["centre_id"] not in centre_ids:
+            return [f"{where}, field centre_id: {stop['centre_id']!r} names no centre in centres.csv"]
+        return []
+    problems = [f"{where}, field {f}: is required for a stop that is not a centre"
+                for f in ("name", "source") if not stop.get(f)]
+    lat, lon = stop.get("lat"), stop.get("lon")
+    if (lat is None) != (lon is None):
+        problems.append(f"{where}, field lat/lon: give both or neither")
+    elif lat is not None and not (isinstance(lat, (int, float)) and isinstance(lon, (int, float))
+                                  and -90 <= lat <= 90 and -180 <= lon <= 180):
+        problems.append(f"{where}, field lat/lon: {lat!r}, {lon!r} are not valid coordinates")
+    return problems
+
+
+def _check_route(feature, centre_ids, where):
+    props = feature.get("properties") or {}
+    problems = []
+    if not SLUG.match(str(feature.get("id", ""))):
+        problems.append(f"{where}, field id: {feature.get('id')!r} is not a slug")
+    for field in ("name_en", "source"):
+        if not props.get(field):
+            problems.append(f"{where}, field {field}: is required")
+    if not COLOUR.match(str(props.get("colour", ""))):
+        problems.append(f"{where}, field colour: {props.get('colour')!r} is not a #rrggbb colour")
+    for field in ("geometry_origin", "stop_order_origin"):
+        if props.get(field) not in ENUMS[field]:
+            problems.append(f"{where}, field {field}: {props.get(field)!r} is not one of "
+                            f"{', '.join(ENUMS[field])}")
+    stops = props.get("stops")
+    if not isinstance(stops, list) or not stops:
+        problems.append(f"{where}, field stops: must be a non-empty list")
+        stops = []
+    for i, stop in enumerate(stops, start=1):
+        problems += _check_stop(stop, centre_ids, f"{where}, stop {i}")
+    geom = feature.get("geometry")
+    try:
+        if geom is not None and shape(geom).geom_type not in ("LineString", "MultiLineString"):
+            problems.append(f"{where}, field geometry: must be a LineString or MultiLineString")
+    except Exception as exc:
+        problems.append(f"{where}, field geometry: invalid ({exc})")
+    return problems
+
+
+def read_routes(path, centre_ids):
+    """Read routes.geojson; return route dicts (stops in order) or raise DataError."""
+    path = Path(path)
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise DataError([f"{path.name}: file not found in {path.parent}"]) from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise DataError([f"{path.name}: not valid JSON ({exc})"]) from None
+    if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection":
+        raise DataError([f"{path.name}: must be a GeoJSON FeatureCollection"])
+    problems, seen, routes = [], set(), []
+    for n, feature in enumerate(doc.get("features") or [], start=1):
+        where = f"{path.name}, feature {n} ({feature.get('id', 'no id')})"
+        problems += _check_route(feature, centre_ids, where)
+        if feature.get("id") in seen:
+            problems.append(f"{where}, field id: {feature.get('id')!r} is used twice")
+        seen.add(feature.get("id"))
+        routes.append({"id": feature.get("id"), **(feature.get("properties") or {}),
+                       "geometry": feature.get("geometry")})
+    if problems:
+        raise DataError(problems)
+    return routes

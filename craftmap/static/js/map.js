@@ -1,0 +1,205 @@
+/* craftmap: the browser side of the map pages. Every text from the data is set with
+   textContent, never as HTML, so names from editors can never run as script. */
+(function () {
+  "use strict";
+
+  function el(tag, attrs, children) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (k) {
+      if (k === "text") { node.textContent = attrs[k]; } else { node.setAttribute(k, attrs[k]); }
+    });
+    (children || []).forEach(function (c) { if (c) { node.appendChild(c); } });
+    return node;
+  }
+
+  function config() {
+    return JSON.parse(document.getElementById("craftmap-config").textContent);
+  }
+
+  var SYMBOL = { yes: "\u267F", limited: "\u00BD", no: "\u2715", unknown: "?" };
+
+  function pinIcon(wheelchair, label) {
+    return L.divIcon({
+      className: "pin-marker",
+      html: '<span class="pin pin-' + (SYMBOL[wheelchair] ? wheelchair : "unknown") + '">' +
+            SYMBOL[wheelchair in SYMBOL ? wheelchair : "unknown"] + "</span>",
+      iconSize: [28, 28], iconAnchor: [14, 14], popupAnchor: [0, -12]
+    });
+  }
+
+  function popupContent(p, t) {
+    var crafts = p.crafts.map(function (c) { return c.label; }).join(", ") || t.unknown;
+    var signage = p.signage_label + (p.signage_checked_on ? " (" + p.signage_checked_on + ")" : "");
+    return el("div", { "class": "popup" }, [
+      el("h3", { text: p.name }),
+      el("p", { text: t.crafts + ": " + crafts }),
+      el("p", { text: p.settlement }),
+      el("p", { text: t.hours + ": " + (p.opening_hours || t.unknown) }),
+      el("p", { "class": "popup-wheelchair", text: p.wheelchair_label }),
+      el("p", { text: signage }),
+      el("a", { href: p.url, text: t.details })
+    ]);
+  }
+
+  function addMarker(layer, feature, t) {
+    var p = feature.properties, c = feature.geometry.coordinates;
+    var marker = L.marker([c[1], c[0]], {
+      icon: pinIcon(p.wheelchair), title: p.name + " – " + p.wheelchair_label,
+      alt: p.name, keyboard: true
+    });
+    marker.bindPopup(function () { return popupContent(p, t); });
+    marker.featureId = feature.id;
+    layer.addLayer(marker);
+    return marker;
+  }
+
+  function listItem(feature, t) {
+    var p = feature.properties;
+    var where = p.settlement + (feature.geometry ? "" : " – " + t.unlocated);
+    var dist = p.distance_km !== undefined ? " – " + p.distance_km + " " + t.km : "";
+    return el("li", { "data-id": feature.id }, [
+      el("a", { href: p.url, text: p.name }),
+      el("span", { text: " – " + where + dist + ". " }),
+      el("span", { "class": "pin pin-" + p.wheelchair, "aria-hidden": "true", text: SYMBOL[p.wheelchair] || "?" }),
+      el("span", { text: " " + p.wheelchair_label })
+    ]);
+  }
+
+  function currentFilters(names) {
+    var params = new URLSearchParams(window.location.search), out = {};
+    names.forEach(function (n) { if (params.get(n)) { out[n] = params.get(n); } });
+    return out;
+  }
+
+  function syncLanguageLinks() {
+    var here = new URLSearchParams(window.location.search);
+    document.querySelectorAll(".languages a[data-lang]").forEach(function (a) {
+      var params = new URLSearchParams(here);
+      params.set("lang", a.getAttribute("data-lang"));
+      a.setAttribute("href", window.location.pathname + "?" + params.toString());
+    });
+  }
+
+  function overview(map, control, routeLayers, cfg) {
+    var t = cfg.texts;
+    var cluster = L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 50 });
+    map.addLayer(cluster);
+    control.addOverlay(cluster, t.centres);
+    var boundaries = L.geoJSON(null, { style: { color: "#555", weight: 1, fill: false }, interactive: false });
+    control.addOverlay(boundaries, t.boundaries);
+    map.attributionControl.addAttribution(cfg.boundaryAttribution);
+    map.on("overlayadd", function (e) {
+      if (e.layer === boundaries && !boundaries.getLayers().length) {
+        fetch(cfg.boundaries).then(function (r) { return r.json(); }).then(function (d) { boundaries.addData(d); });
+      }
+    });
+    var form = document.getElementById("filters");
+    var list = document.getElementById("centre-items");
+    var status = document.getElementById("result-count");
+    var filters = currentFilters(cfg.filters);
+    Object.keys(filters).forEach(function (k) {
+      var input = form.elements[k];
+      if (input) { input.value = filters[k]; }
+    });
+
+    function show(collection, fit) {
+      cluster.clearLayers();
+      list.textContent = "";
+      var markers = [];
+      collection.features.forEach(function (f) {
+        if (f.geometry) { markers.push(addMarker(cluster, f, t)); }
+        list.appendChild(listItem(f, t));
+      });
+      if (!collection.features.length) { list.appendChild(el("li", { text: t.no_results })); }
+      var m = collection.meta;
+      status.textContent = m.count + " " + t.count + " (" + m.located + " " + t.located + ", " +
+        m.unlocated + " " + t.unlocated + ")";
+      if (fit && markers.length) { map.fitBounds(cluster.getBounds(), { maxZoom: 11, padding: [20, 20] }); }
+      document.body.setAttribute("data-loaded", String(Number(document.body.getAttribute("data-loaded") || 0) + 1));
+    }
+
+    function load(extra, fit) {
+      var params = new URLSearchParams(filters);
+      params.set("lang", cfg.lang);
+      Object.keys(extra || {}).forEach(function (k) { params.set(k, extra[k]); });
+      status.textContent = t.loading;
+      return fetch(cfg.api.split("?")[0] + "?" + params.toString())
+        .then(function (r) { return r.json(); })
+        .then(function (d) { show(d, fit); });
+    }
+
+    function onFilterChange() {
+      filters = {};
+      cfg.filters.forEach(function (n) {
+        var input = form.elements[n];
+        if (input && input.value) { filters[n] = input.value; }
+      });
+      var params = new URLSearchParams(filters);
+      params.set("lang", cfg.lang);
+      window.history.replaceState(null, "", window.location.pathname + "?" + params.toString());
+      syncLanguageLinks();
+      load({}, true);
+    }
+
+    form.addEventListener("change", onFilterChange);
+    form.elements.q.addEventListener("input", function () {
+      window.clearTimeout(form.searchTimer);
+      form.searchTimer = window.setTimeout(onFilterChange, 300);
+    });
+
+    document.getElementById("near-me").addEventListener("click", function () {
+      if (!navigator.geolocation) { status.textContent = t.near_error; return; }
+      navigator.geolocation.getCurrentPosition(function (pos) {
+        var here = [pos.coords.latitude, pos.coords.longitude];
+        L.circleMarker(here, { radius: 8, color: "#0b3d91" }).addTo(map);
+        map.setView(here, 10);
+        load({ near: here[1] + "," + here[0] }, false).then(function () {
+          document.getElementById("list-title").textContent = t.near_title;
+          document.getElementById("centre-list").focus();
+        });
+      }, function () { status.textContent = t.near_error; });
+    });
+    syncLanguageLinks();
+    load({}, false);
+  }
+
+  function routeView(map, control, routeLayers, cfg) {
+    var t = cfg.texts, bounds = [];
+    cfg.stops.forEach(function (s) {
+      if (!s.location_known) { return; }
+      var marker = L.marker([s.lat, s.lon], {
+        icon: L.divIcon({ className: "stop-marker", html: "<span>" + Number(s.seq) + "</span>", iconSize: [24, 24] }),
+        title: s.seq + ". " + s.name + " – " + s.wheelchair_label, keyboard: true
+      }).addTo(map);
+      marker.bindPopup(function () {
+        return el("div", { "class": "popup" }, [
+          el("h3", { text: t.stop + " " + s.seq + ": " + s.name }),
+          el("p", { "class": "popup-wheelchair", text: s.wheelchair_label }),
+          el("p", { text: s.signage_label }),
+          s.url ? el("a", { href: s.url, text: t.details }) : null
+        ]);
+      });
+      bounds.push([s.lat, s.lon]);
+    });
+    if (bounds.length) { map.fitBounds(bounds, { padding: [20, 20] }); }
+    document.body.setAttribute("data-loaded", "1");
+  }
+
+  function centreView(map, control, routeLayers, cfg) {
+    var f = cfg.feature;
+    var marker = addMarker(map, f, cfg.texts);
+    map.setView(marker.getLatLng(), 11);
+    document.body.setAttribute("data-loaded", "1");
+  }
+
+  window.craftmap = {
+    start: function (map, control, routeLayers) {
+      var cfg = config();
+      map.getContainer().setAttribute("aria-label", document.title);
+      var views = { overview: overview, route: routeView, centre: centreView };
+      views[cfg.mode](map, control, routeLayers, cfg);
+      window.craftmap.map = map;
+      window.craftmap.routeLayers = routeLayers;
+    }
+  };
+}());

@@ -1,0 +1,86 @@
+"""The tourist map in a real browser, offline: layers, clusters, popups, filters."""
+import re
+
+ROUTE_COLOURS = {"Balts' Road: Selonian loop": "#1b6ca8", "Find out how it's made!": "#b5541c"}
+
+
+def route_paths(page, colour):
+    return page.locator(f"path.leaflet-interactive[stroke='{colour}']").count()
+
+
+def test_map_renders_offline_with_local_tiles_only(watched):
+    page = watched.open("/?lang=en")
+    assert page.locator(".leaflet-container").is_visible()
+    assert page.locator(".leaflet-tile-loaded").count() > 0
+    assert page.locator(".marker-cluster, .pin-marker").count() > 0
+    assert re.search(r"41 centres shown \(28 on the map, 13 location not yet known", page.locator("#result-count").inner_text())
+    assert watched.foreign_requests() == []
+    assert watched.errors == []
+
+
+def test_each_route_layer_toggles(watched):
+    page = watched.open("/?lang=en")
+    for name, colour in ROUTE_COLOURS.items():
+        box = page.get_by_role("checkbox", name=name)
+        assert box.is_checked() and route_paths(page, colour) == 1
+        box.uncheck()
+        assert route_paths(page, colour) == 0
+        box.check()
+        assert route_paths(page, colour) == 1
+
+
+def test_cluster_expands_on_click(watched):
+    page = watched.open("/?lang=en")
+    zoom = page.evaluate("craftmap.map.getZoom()")
+    clusters = page.locator(".marker-cluster")
+    assert clusters.count() > 0
+    clusters.first.click()
+    page.wait_for_function(f"craftmap.map.getZoom() > {zoom} || document.querySelector('.leaflet-marker-icon.pin-marker[style*=\"opacity: 1\"]') !== null")
+    page.wait_for_timeout(400)
+    assert page.evaluate("craftmap.map.getZoom()") > zoom or page.locator(".pin-marker").count() > 0
+
+
+def test_popup_shows_name_access_signage_and_link(watched):
+    page = watched.open("/?lang=en&country=LT&municipality=Joni%C5%A1kio+rajono+savivaldyb%C4%97")
+    page.wait_for_selector(".pin-marker")
+    page.locator(".pin-marker").first.click()
+    popup = page.locator(".leaflet-popup-content")
+    popup.wait_for()
+    text = popup.inner_text()
+    assert "Joniškio istorijos ir kultūros muziejus" in text
+    assert "Wheelchair access unknown" in text and "Signage unknown" in text and "Opening hours: not known" in text
+    assert popup.get_by_role("link", name="Details").get_attribute("href").startswith("/centres/joniskis-museum")
+
+
+def test_filter_changes_markers_list_and_url(watched):
+    page = watched.open("/?lang=en")
+    assert page.locator("#centre-items li").count() == 41
+    page.select_option("#filter-country", "LT")
+    page.wait_for_function("document.querySelectorAll('#centre-items li').length === 17")
+    assert "country=LT" in page.url
+    shared = page.url
+    page.select_option("#filter-craft", "candle_making")
+    page.wait_for_function("document.querySelectorAll('#centre-items li').length === 4")
+    page.goto(shared)
+    page.wait_for_function("document.querySelectorAll('#centre-items li').length === 17")
+    assert page.locator("#filter-country").input_value() == "LT"
+    assert "country=LT" in page.locator(".languages a[data-lang=lv]").get_attribute("href")
+
+
+def test_centres_near_me(watched, browser, live):
+    context = browser.new_context(geolocation={"latitude": 56.65, "longitude": 23.71}, permissions=["geolocation"])
+    page = context.new_page()
+    page.goto(live.url + "/?lang=en")
+    page.wait_for_selector("body[data-loaded]")
+    page.get_by_role("button", name="Centres near me").click()
+    page.wait_for_function("document.getElementById('list-title').textContent === 'Centres near you'")
+    first = page.locator("#centre-items li").first.inner_text()
+    assert "Jelgava" in first and " km" in first
+    context.close()
+
+
+def test_route_page_map_shows_numbered_stops(watched):
+    page = watched.open("/routes/uzzini-ka-top?lang=en")
+    assert page.locator(".stop-marker").count() == 7
+    assert route_paths(page, ROUTE_COLOURS["Find out how it's made!"]) == 1
+    assert watched.foreign_requests() == []

@@ -1,0 +1,45 @@
+"""Route downloads, read back by libraries that did not write them (gpxpy, GDAL through pyogrio)."""
+import gpxpy
+import pyogrio
+import pytest
+
+
+def test_gpx_has_stops_as_waypoints_in_order(client):
+    response = client.get("/api/v1/routes/balts-road-selonian.gpx?lang=en")
+    assert response.mimetype == "application/gpx+xml"
+    assert "attachment" in response.headers["Content-Disposition"]
+    gpx = gpxpy.parse(response.get_data(as_text=True))
+    names = [w.name for w in gpx.waypoints]
+    assert names[0] == "1. Aizkraukle" and names[-1] == "19. Biržai"
+    assert len(names) == 11  # the 8 stops with unknown coordinates are not invented
+    assert all(w.type.startswith("wheelchair=unknown;signage=unknown") for w in gpx.waypoints)
+    assert "Wheelchair access unknown" in gpx.waypoints[0].description
+    assert [p.name for p in gpx.routes[0].points][:2] == ["Aizkraukle", "Baltaines radošā māja (biedrība \"Baltaine\")"]
+    track_km = gpx.tracks[0].length_2d() / 1000
+    api_km = client.get("/api/v1/routes/balts-road-selonian").get_json()["properties"]["length_km"]
+    assert track_km == pytest.approx(api_km, rel=0.01)
+
+
+def test_geojson_download_reads_in_gdal(client, tmp_path):
+    path = tmp_path / "route.geojson"
+    path.write_bytes(client.get("/api/v1/routes/uzzini-ka-top.geojson").data)
+    frame = pyogrio.read_dataframe(path)
+    assert frame.crs.to_epsg() == 4326
+    assert frame.geometry.iloc[0].geom_type == "LineString"
+    stops = frame.iloc[1:]
+    assert len(stops) == 10 and stops["geometry"].isna().sum() == 3
+
+
+def test_kml_download_reads_in_gdal(client, tmp_path):
+    path = tmp_path / "route.kml"
+    path.write_bytes(client.get("/api/v1/routes/uzzini-ka-top.kml?lang=lv").data)
+    frame = pyogrio.read_dataframe(path)
+    assert list(frame.geometry.geom_type).count("Point") == 7
+    assert frame["Name"].iloc[0] == "Uzzini, kā top!"
+
+
+def test_centres_geojson_reads_in_gdal(client, tmp_path):
+    path = tmp_path / "centres.geojson"
+    path.write_bytes(client.get("/api/v1/centres").data)
+    frame = pyogrio.read_dataframe(path)
+    assert len(frame) == 41 and frame.geometry.notna().sum() == 28

@@ -1,0 +1,83 @@
+"""The tourist pages: what they show, that they link their JSON twin, and that they need no CDN."""
+import re
+
+import pytest
+
+from bench.synthetic import synthetic_data_dir
+from tests.conftest import DATA
+
+PAGES = ["/", "/centres", "/centres/dobele-crafts-house", "/routes", "/routes/balts-road-selonian",
+         "/routes/uzzini-ka-top", "/sources"]
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_page_is_complete_and_self_hosted(client, url):
+    response = client.get(url + "?lang=en")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert '<html lang="en">' in html and "<title>" in html and '<main id="main"' in html
+    assert 'class="skip-link"' in html and "<h1" in html
+    assert "user-scalable=no" not in html
+    external = re.findall(r'(?:src|href)="(https?://[^"]+)"', html)
+    assert not [u for u in external if re.search(r"\.(js|css)(\?|$)", u)], external
+
+
+def test_map_page_shows_counts_layers_and_filters(client):
+    html = client.get("/?lang=en").get_data(as_text=True)
+    assert "2 routes and 41 craft places" in html
+    assert "Balts&#39; Road: Selonian loop" in html or "Balts&amp;#39; Road" in html or "Balts' Road" in html
+    for name in ("craft", "country", "municipality", "route", "wheelchair"):
+        assert f'name="{name}"' in html
+    assert "/vendor/leaflet/leaflet.js" in html and "/api/v1/centres" in html
+
+
+def test_centres_list_works_without_javascript(client):
+    html = client.get("/centres?country=LT&lang=en").get_data(as_text=True)
+    assert "Upytės tradicinių amatų centras" in html and "Dobeles Amatu māja" not in html
+    assert "17 centres match; 7 of them have no known location yet." in html
+    assert 'href="/api/v1/centres?country=LT' in html
+
+
+def test_unlocated_centre_says_so(client):
+    html = client.get("/centres/svete-ceramics-workshop?lang=en").get_data(as_text=True)
+    assert "location not yet known" in html and "Wheelchair access unknown" in html
+    assert 'id="craftmap-config"' not in html  # no map without a location
+
+
+def test_route_page_lists_stops_in_order_with_distances(client):
+    html = client.get("/routes/balts-road-selonian?lang=en").get_data(as_text=True)
+    order = [html.index(n) for n in ("Aizkraukle", "Baltaines radošā māja", "Nereta", "Biržai")]
+    assert order == sorted(order)
+    assert "Drawn by craftmap as straight lines between the stops" in html
+    assert "Total drawn length" in html and ".gpx" in html and ".kml" in html
+    assert "window.print()" in html
+
+
+def test_route_page_lists_other_centres_near_the_route(client):
+    html = client.get("/routes/balts-road-selonian?lang=en").get_data(as_text=True)
+    nearby = html.split("Other centres within 5 km of the route")[1]
+    assert "Sēlijas prasmju muzejs" in nearby  # in Zasa, not itself a stop
+
+
+def test_routes_page_says_how_many_and_that_the_official_ones_are_missing(client):
+    html = client.get("/routes?lang=en").get_data(as_text=True)
+    assert "craftmap holds 2 routes" in html and "11 Mid-Baltic" in html
+
+
+def test_unknown_page_is_404(client):
+    assert client.get("/centres/nope").status_code == 404
+
+
+@pytest.mark.parametrize("url, status", [
+    ("/vendor/leaflet/leaflet.js", 200), ("/vendor/leaflet.markercluster/leaflet.markercluster.js", 200),
+    ("/vendor/leaflet/../../package.json", 404), ("/vendor/left-pad/index.js", 404)])
+def test_vendor_assets_are_served_from_npm_packages_only(client, url, status):
+    with client.get(url) as response:
+        assert response.status_code == status
+
+
+def test_map_page_size_does_not_grow_with_centres(make_app, client, tmp_path):
+    real = len(client.get("/?lang=en").data)
+    big = make_app(data=synthetic_data_dir(tmp_path / "synthetic", 10_000, DATA))
+    synthetic = len(big.test_client().get("/?lang=en").data)
+    assert abs(synthetic - real) / real < 0.05, (real, synthetic)

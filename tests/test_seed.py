@@ -1,0 +1,109 @@
+"""Loading data/: every bad input is refused with the file, row and field, and nothing is written."""
+import csv
+import json
+
+import pytest
+import sqlalchemy as sa
+
+from craftmap.seed import DataError
+
+
+def _edit_centres(data_dir, row_index, **changes):
+    path = data_dir / "centres.csv"
+    with open(path, encoding="utf-8", newline="") as f:
+        reader = csv.DictReader(f)
+        fields, rows = reader.fieldnames, list(reader)
+    rows[row_index].update(changes)
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=fields)
+        writer.writeheader()
+        writer.writerows(rows)
+    return rows
+
+
+def _refused(make_app, data_dir, tmp_path):
+    with pytest.raises(DataError) as info:
+        make_app(data=data_dir)
+    for db_file in tmp_path.glob("*.sqlite3"):
+        assert sa.inspect(sa.create_engine(f"sqlite:///{db_file}")).get_table_names() == []
+    return str(info.value)
+
+
+def test_real_data_loads_every_centre_and_route(client):
+    centres = client.get("/api/v1/centres").get_json()
+    assert centres["meta"]["count"] == 41
+    assert centres["meta"]["unlocated"] == 13
+    assert len(client.get("/api/v1/routes").get_json()["features"]) == 2
+
+
+@pytest.mark.parametrize("changes, expected", [
+    ({"wheelchair": "maybe"}, "centres.csv, row 2, field wheelchair: 'maybe' is not one of"),
+    ({"signage": "Yes"}, "centres.csv, row 2, field signage: 'Yes' is not one of"),
+    ({"crafts": "ceramics;pottery"}, "centres.csv, row 2, field crafts: 'pottery' is not in the craft list"),
+    ({"lat": "59.44", "lon": "24.75"}, "centres.csv, row 2, field lat/lon: 59.44, 24.75 lies outside the study region"),
+    ({"lat": "56.62372", "lon": "23.2751"}, "centres.csv, row 2, field lat/lon: 56.62372, 23.2751 lies outside Jēkabpils novads"),
+    ({"lat": "56.2x"}, "centres.csv, row 2, field lat: '56.2x' is not a number"),
+    ({"municipality": "Rīga"}, "centres.csv, row 2, field municipality: 'Rīga' is not a municipality"),
+    ({"source": ""}, "centres.csv, row 2, field source: is required"),
+    ({"signage_checked_on": "31.12.2025"}, "field signage_checked_on: '31.12.2025' is not a date"),
+])
+def test_bad_centre_value_is_named(make_app, data_dir, tmp_path, changes, expected):
+    _edit_centres(data_dir, 0, **changes)
+    assert expected in _refused(make_app, data_dir, tmp_path)
+
+
+def test_duplicate_id_names_both_rows(make_app, data_dir, tmp_path):
+    rows = _edit_centres(data_dir, 0)
+    _edit_centres(data_dir, 3, id=rows[0]["id"])
+    assert f"centres.csv, row 5, field id: '{rows[0]['id']}' already used on row 2" in _refused(
+        make_app, data_dir, tmp_path)
+
+
+def test_missing_column_is_named(make_app, data_dir, tmp_path):
+    text = (data_dir / "centres.csv").read_text(encoding="utf-8").replace(",signage_checked_on,", ",checked,", 1)
+    (data_dir / "centres.csv").write_text(text, encoding="utf-8")
+    assert "centres.csv, header: missing column(s) signage_checked_on" in _refused(make_app, data_dir, tmp_path)
+
+
+def _edit_routes(data_dir, edit):
+    path = data_dir / "routes.geojson"
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    edit(doc)
+    path.write_text(json.dumps(doc), encoding="utf-8")
+
+
+def test_route_stop_naming_no_centre(make_app, data_dir, tmp_path):
+    def edit(doc):
+        doc["features"][0]["properties"]["stops"][1] = {"centre_id": "no-such-centre"}
+    _edit_routes(data_dir, edit)
+    message = _refused(make_app, data_dir, tmp_path)
+    assert "routes.geojson, feature 1 (balts-road-selonian), stop 2, field centre_id: 'no-such-centre' names no centre" in message
+
+
+@pytest.mark.parametrize("field, value, expected", [
+    ("colour", "red", "field colour: 'red' is not a #rrggbb colour"),
+    ("geometry_origin", "guessed", "field geometry_origin: 'guessed' is not one of"),
+    ("stops", [], "field stops: must be a non-empty list"),
+])
+def test_bad_route_property_is_named(make_app, data_dir, tmp_path, field, value, expected):
+    _edit_routes(data_dir, lambda doc: doc["features"][1]["properties"].__setitem__(field, value))
+    assert f"routes.geojson, feature 2 (uzzini-ka-top), {expected}" in _refused(make_app, data_dir, tmp_path)
+
+
+def test_duplicate_route_id(make_app, data_dir, tmp_path):
+    _edit_routes(data_dir, lambda doc: doc["features"][1].__setitem__("id", doc["features"][0]["id"]))
+    assert "field id: 'balts-road-selonian' is used twice" in _refused(make_app, data_dir, tmp_path)
+
+
+def test_unreadable_file_is_named(make_app, data_dir, tmp_path):
+    (data_dir / "routes.geojson").write_text("{not json", encoding="utf-8")
+    assert "routes.geojson: not valid JSON" in _refused(make_app, data_dir, tmp_path)
+
+
+def test_seeded_once_then_kept(make_app, tmp_path):
+    app = make_app()
+    with app.app_context():
+        from craftmap import db
+        assert db.create_and_seed(db.engine(), app.config["DATA_DIR"],
+                                  app.extensions["craftmap.reference"]) is False
+        assert len(db.all_centres()) == 41

@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN = $(VENV)/bin
 
-.PHONY: run test bench clean
+.PHONY: run test bench clean translations
 
 run: $(VENV)/.runtime node_modules/.installed
 	$(BIN)/flask --app app run --host 127.0.0.1 --port 5000
@@ -29,3 +29,8 @@ node_modules/.installed: package.json package-lock.json
 
 clean:
 	rm -rf $(VENV) node_modules instance
+
+# After changing user-facing strings: refresh the catalogues, then translate what is new.
+translations: $(VENV)/.runtime
+	$(BIN)/pybabel extract -F babel.cfg --no-location --sort-output -o craftmap/translations/messages.pot .
+	$(BIN)/pybabel update --no-fuzzy-matching -i craftmap/translations/messages.pot -d craftmap/translations

@@ -114,8 +114,12 @@ def _is_seeded(eng):
 def init_app(app, ref):
     eng = sa.create_engine(app.config["DATABASE_URL"], future=True)
     app.extensions["craftmap.engine"] = eng
-    if not _is_seeded(eng):
-        create_and_seed(eng, app.config["DATA_DIR"], ref)
+    try:
+        if not _is_seeded(eng):
+            create_and_seed(eng, app.config["DATA_DIR"], ref)
+    except Exception:
+        eng.dispose()
+        raise
     app.cli.add_command(reseed_command)
 
 

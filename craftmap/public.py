@@ -1,8 +1,9 @@
 """Pages for tourists: the map, the directory of centres, the routes, the sources."""
+import datetime
 from pathlib import Path
 
 from flask import Blueprint, abort, current_app, g, render_template, request, send_from_directory, url_for
-from flask_babel import gettext as _
+from flask_babel import format_date, gettext as _
 
 from . import datasets, labels, mapbuild
 from .web import cache_headers, memo
@@ -12,6 +13,14 @@ bp.after_request(cache_headers)
 bp.app_template_global()(labels.precision)
 bp.app_template_global(name="geometry_origin_label")(labels.geometry_origin)
 bp.app_template_global(name="stop_order_label")(labels.stop_order_origin)
+
+
+
+@bp.app_template_filter("isodate")
+def _isodate(value):
+    """An ISO date (YYYY-MM-DD) in the page's language."""
+    return format_date(datetime.date.fromisoformat(value), "long") if value else ""
+
 
 VENDOR = {"leaflet": "leaflet/dist", "leaflet.markercluster": "leaflet.markercluster/dist"}
 
@@ -27,8 +36,9 @@ def _js_texts():
     return {
         "centres": _("Craft centres"), "boundaries": _("Municipality boundaries"),
         "details": _("Details"), "crafts": _("Crafts"), "hours": _("Opening hours"),
-        "unknown": _("not known"), "located": _("on the map"), "count": _("centres shown"),
-        "unlocated": _("location not yet known, not on the map"), "km": _("km"),
+        "unknown": _("not known"), "km": _("km"),
+        "status": _("Centres shown: %(count)s (on the map: %(located)s; location not yet known: %(unlocated)s)"),
+        "unlocated": _("location not yet known, not on the map"),
         "stop": _("Stop"), "near_error": _("Your location could not be found."),
         "near_title": _("Centres near you"), "loading": _("Loading…"), "no_results": _("No centres match."),
     }

@@ -6,6 +6,7 @@ import pytest
 import sqlalchemy as sa
 
 from craftmap.seed import DataError
+from tests import conftest
 
 
 def _edit_centres(data_dir, row_index, **changes):
@@ -21,11 +22,15 @@ def _edit_centres(data_dir, row_index, **changes):
     return rows
 
 
-def _refused(make_app, data_dir, tmp_path):
+def _refused(make_app, data_dir, monkeypatch):
+    urls = []
+    real = conftest.fresh_database_url
+    monkeypatch.setattr(conftest, "fresh_database_url", lambda folder: urls.append(real(folder)) or urls[-1])
     with pytest.raises(DataError) as info:
         make_app(data=data_dir)
-    for db_file in tmp_path.glob("*.sqlite3"):
-        assert sa.inspect(sa.create_engine(f"sqlite:///{db_file}")).get_table_names() == []
+    engine = sa.create_engine(urls[0], poolclass=sa.NullPool)
+    assert sa.inspect(engine).get_table_names() == []  # nothing half-written
+    engine.dispose()
     return str(info.value)
 
 
@@ -47,22 +52,22 @@ def test_real_data_loads_every_centre_and_route(client):
     ({"source": ""}, "centres.csv, row 2, field source: is required"),
     ({"signage_checked_on": "31.12.2025"}, "field signage_checked_on: '31.12.2025' is not a date"),
 ])
-def test_bad_centre_value_is_named(make_app, data_dir, tmp_path, changes, expected):
+def test_bad_centre_value_is_named(make_app, data_dir, monkeypatch, changes, expected):
     _edit_centres(data_dir, 0, **changes)
-    assert expected in _refused(make_app, data_dir, tmp_path)
+    assert expected in _refused(make_app, data_dir, monkeypatch)
 
 
-def test_duplicate_id_names_both_rows(make_app, data_dir, tmp_path):
+def test_duplicate_id_names_both_rows(make_app, data_dir, monkeypatch):
     rows = _edit_centres(data_dir, 0)
     _edit_centres(data_dir, 3, id=rows[0]["id"])
     assert f"centres.csv, row 5, field id: '{rows[0]['id']}' already used on row 2" in _refused(
-        make_app, data_dir, tmp_path)
+        make_app, data_dir, monkeypatch)
 
 
-def test_missing_column_is_named(make_app, data_dir, tmp_path):
+def test_missing_column_is_named(make_app, data_dir, monkeypatch):
     text = (data_dir / "centres.csv").read_text(encoding="utf-8").replace(",signage_checked_on,", ",checked,", 1)
     (data_dir / "centres.csv").write_text(text, encoding="utf-8")
-    assert "centres.csv, header: missing column(s) signage_checked_on" in _refused(make_app, data_dir, tmp_path)
+    assert "centres.csv, header: missing column(s) signage_checked_on" in _refused(make_app, data_dir, monkeypatch)
 
 
 def _edit_routes(data_dir, edit):
@@ -72,11 +77,11 @@ def _edit_routes(data_dir, edit):
     path.write_text(json.dumps(doc), encoding="utf-8")
 
 
-def test_route_stop_naming_no_centre(make_app, data_dir, tmp_path):
+def test_route_stop_naming_no_centre(make_app, data_dir, monkeypatch):
     def edit(doc):
         doc["features"][0]["properties"]["stops"][1] = {"centre_id": "no-such-centre"}
     _edit_routes(data_dir, edit)
-    message = _refused(make_app, data_dir, tmp_path)
+    message = _refused(make_app, data_dir, monkeypatch)
     assert "routes.geojson, feature 1 (balts-road-selonian), stop 2, field centre_id: 'no-such-centre' names no centre" in message
 
 
@@ -85,19 +90,19 @@ def test_route_stop_naming_no_centre(make_app, data_dir, tmp_path):
     ("geometry_origin", "guessed", "field geometry_origin: 'guessed' is not one of"),
     ("stops", [], "field stops: must be a non-empty list"),
 ])
-def test_bad_route_property_is_named(make_app, data_dir, tmp_path, field, value, expected):
+def test_bad_route_property_is_named(make_app, data_dir, monkeypatch, field, value, expected):
     _edit_routes(data_dir, lambda doc: doc["features"][1]["properties"].__setitem__(field, value))
-    assert f"routes.geojson, feature 2 (uzzini-ka-top), {expected}" in _refused(make_app, data_dir, tmp_path)
+    assert f"routes.geojson, feature 2 (uzzini-ka-top), {expected}" in _refused(make_app, data_dir, monkeypatch)
 
 
-def test_duplicate_route_id(make_app, data_dir, tmp_path):
+def test_duplicate_route_id(make_app, data_dir, monkeypatch):
     _edit_routes(data_dir, lambda doc: doc["features"][1].__setitem__("id", doc["features"][0]["id"]))
-    assert "field id: 'balts-road-selonian' is used twice" in _refused(make_app, data_dir, tmp_path)
+    assert "field id: 'balts-road-selonian' is used twice" in _refused(make_app, data_dir, monkeypatch)
 
 
-def test_unreadable_file_is_named(make_app, data_dir, tmp_path):
+def test_unreadable_file_is_named(make_app, data_dir, monkeypatch):
     (data_dir / "routes.geojson").write_text("{not json", encoding="utf-8")
-    assert "routes.geojson: not valid JSON" in _refused(make_app, data_dir, tmp_path)
+    assert "routes.geojson: not valid JSON" in _refused(make_app, data_dir, monkeypatch)
 
 
 def test_seeded_once_then_kept(make_app, tmp_path):

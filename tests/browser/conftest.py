@@ -10,7 +10,7 @@ import threading
 import pytest
 from werkzeug.serving import make_server
 
-from tests.conftest import DATA
+from tests.conftest import DATA, fresh_database_url
 
 CHROMIUM = os.environ.get("CRAFTMAP_CHROMIUM", "/usr/bin/chromium")
 ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -39,6 +39,7 @@ def browser():
 
 class LiveServer:
     def __init__(self, app):
+        self.app = app
         self.server = make_server("127.0.0.1", 0, app, threaded=True)
         self.url = f"http://127.0.0.1:{self.server.server_port}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
@@ -47,12 +48,13 @@ class LiveServer:
     def stop(self):
         self.server.shutdown()
         self.thread.join()
+        self.app.extensions["craftmap.engine"].dispose()
 
 
 def start_server(tmp_path_factory, data=DATA):
     from craftmap import create_app
-    db_file = tmp_path_factory.mktemp("db") / "craftmap.sqlite3"
-    app = create_app({"SECRET_KEY": "test", "DATABASE_URL": f"sqlite:///{db_file}", "DATA_DIR": data,
+    url = fresh_database_url(tmp_path_factory.mktemp("db"))
+    app = create_app({"SECRET_KEY": "test", "DATABASE_URL": url, "DATA_DIR": data,
                       "TILE_URL": BLANK_TILE, "TILE_ATTRIBUTION": "blank test tiles"})
     return LiveServer(app)
 

@@ -13,7 +13,7 @@ def test_map_renders_offline_with_local_tiles_only(watched):
     assert page.locator(".leaflet-container").is_visible()
     assert page.locator(".leaflet-tile-loaded").count() > 0
     assert page.locator(".marker-cluster, .pin-marker").count() > 0
-    assert re.search(r"41 centres shown \(28 on the map, 13 location not yet known", page.locator("#result-count").inner_text())
+    assert re.search(r"Centres shown: 41 \(on the map: 28; location not yet known: 13\)", page.locator("#result-count").inner_text())
     assert watched.foreign_requests() == []
     assert watched.errors == []
 
@@ -84,3 +84,20 @@ def test_route_page_map_shows_numbered_stops(watched):
     assert page.locator(".stop-marker").count() == 7
     assert route_paths(page, ROUTE_COLOURS["Find out how it's made!"]) == 1
     assert watched.foreign_requests() == []
+
+
+def test_switching_language_changes_legend_and_popup(watched):
+    page = watched.open("/?lang=en&country=LT&municipality=Joni%C5%A1kio+rajono+savivaldyb%C4%97")
+    assert "Wheelchair access unknown" in page.locator(".legend").inner_text()
+    page.get_by_role("link", name="Latviešu").click()
+    page.wait_for_selector("body[data-loaded]")
+    assert page.locator("html").get_attribute("lang") == "lv"
+    assert "country=LT" in page.url and page.locator("#filter-country").input_value() == "LT"
+    legend = page.locator(".legend").inner_text()
+    assert "Wheelchair access unknown" not in legend and "Piekļuve ratiņkrēslā nav zināma" in legend
+    assert "Baltu ceļš: Sēļu loks" in page.locator(".leaflet-control-layers").inner_text()
+    page.locator(".pin-marker").first.focus()
+    page.keyboard.press("Enter")
+    popup = page.locator(".leaflet-popup-content").inner_text()
+    assert "Joniškio istorijos" in popup and "Signage unknown" not in popup
+    assert page.locator(".leaflet-popup-content a").inner_text() != "Details"

@@ -112,8 +112,7 @@
       });
       if (!collection.features.length) { list.appendChild(el("li", { text: t.no_results })); }
       var m = collection.meta;
-      status.textContent = m.count + " " + t.count + " (" + m.located + " " + t.located + ", " +
-        m.unlocated + " " + t.unlocated + ")";
+      status.textContent = t.status.replace(/%\((\w+)\)s/g, function (_, k) { return String(m[k]); });
       if (fit && markers.length) { map.fitBounds(cluster.getBounds(), { maxZoom: 11, padding: [20, 20] }); }
       document.body.setAttribute("data-loaded", String(Number(document.body.getAttribute("data-loaded") || 0) + 1));
     }
@@ -160,7 +159,7 @@
       }, function () { status.textContent = t.near_error; });
     });
     syncLanguageLinks();
-    load({}, false);
+    load({}, Object.keys(filters).length > 0);
   }
 
   function routeView(map, control, routeLayers, cfg) {

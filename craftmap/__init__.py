@@ -18,7 +18,8 @@ def create_app(test_config=None):
     db.init_app(app, reference)
     i18n.init_app(app)
 
-    from . import api, public
+    from . import api, planner, public
     app.register_blueprint(public.bp)
+    app.register_blueprint(planner.bp)
     app.register_blueprint(api.bp)
     return app

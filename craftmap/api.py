@@ -1,12 +1,11 @@
 """The open-data API, read-only: JSON twins of the pages, built by the same dataset functions."""
-import hashlib
 import json
 
-from flask import Blueprint, Response, current_app, g, jsonify, render_template, request
+from flask import Blueprint, current_app, g, jsonify, render_template, request
 from flask_babel import gettext as _
 
-from . import datasets, export, openapi
-from .web import cache_headers, memo
+from . import datasets, export, openapi, planner, planning
+from .web import body, cache_headers, memo, send
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 bp.after_request(cache_headers)
@@ -34,19 +33,7 @@ def _not_found(exc):
 
 
 def _body(build, mimetype):
-    """Serialise once; keep the bytes and their ETag."""
-    text = build()
-    data = text.encode("utf-8") if isinstance(text, str) else text
-    return data, hashlib.sha1(data).hexdigest(), mimetype
-
-
-def _send(cached, filename=None):
-    data, etag, mimetype = cached
-    response = Response(data, mimetype=mimetype)
-    response.set_etag(etag)
-    if filename:
-        response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return body(build(), mimetype)
 
 
 def _dumps(obj):
@@ -71,8 +58,8 @@ def centres():
     filters, near = datasets.parse_filters(request.args), _near()
     build = lambda: _body(lambda: _dumps(datasets.centres_collection(filters, g.lang, near)), GEOJSON)  # noqa: E731
     if near is not None:
-        return _send(build())
-    return _send(memo(datasets.snapshot(), ("api-centres", g.lang, tuple(sorted(filters.items()))), build))
+        return send(build())
+    return send(memo(datasets.snapshot(), ("api-centres", g.lang, tuple(sorted(filters.items()))), build))
 
 
 @bp.route("/centres/<centre_id>")
@@ -80,7 +67,7 @@ def centre(centre_id):
     feature = datasets.centre_detail(centre_id, g.lang)
     if feature is None:
         raise ApiError(404, f"no centre with id {centre_id!r}", "id")
-    return _send(_body(lambda: _dumps(feature), GEOJSON))
+    return send(_body(lambda: _dumps(feature), GEOJSON))
 
 
 def _route_feature(summary):
@@ -93,7 +80,7 @@ def routes():
     def build():
         features = [_route_feature(r) for r in datasets.routes_list(g.lang)]
         return _dumps({"type": "FeatureCollection", "features": features, "meta": {"count": len(features)}})
-    return _send(memo(datasets.snapshot(), ("api-routes", g.lang), lambda: _body(build, GEOJSON)))
+    return send(memo(datasets.snapshot(), ("api-routes", g.lang), lambda: _body(build, GEOJSON)))
 
 
 def _route_or_404(route_id):
@@ -105,7 +92,7 @@ def _route_or_404(route_id):
 
 @bp.route("/routes/<route_id>")
 def route(route_id):
-    return _send(_body(lambda: _dumps(_route_feature(_route_or_404(route_id))), GEOJSON))
+    return send(_body(lambda: _dumps(_route_feature(_route_or_404(route_id))), GEOJSON))
 
 
 def _export_texts(route):
@@ -124,13 +111,20 @@ def route_download(route_id, fmt):
         cached = _body(lambda: export.route_kml(route, _export_texts(route)), "application/vnd.google-earth.kml+xml")
     else:
         cached = _body(lambda: export.route_geojson(route), GEOJSON)
-    return _send(cached, filename=f"{route_id}.{fmt}")
+    return send(cached, filename=f"{route_id}.{fmt}")
 
 
 @bp.route("/indicators")
 def indicators():
-    ref = current_app.extensions["craftmap.reference"]
-    return jsonify(indicators=ref.indicators, measures=ref.measures)
+    return jsonify(indicators=planning.indicator_table(g.lang), measures=planning.measures(g.lang))
+
+
+@bp.route("/coverage")
+def coverage():
+    by, distance, error = planner.coverage_args(request.args)
+    if error:
+        raise ApiError(400, error[1], error[0])
+    return jsonify(planning.coverage_table(by, g.lang, distance))
 
 
 @bp.route("/municipalities")
@@ -140,7 +134,7 @@ def municipalities():
         doc = json.loads(frame.to_json(drop_id=True))
         doc["attribution"] = current_app.config["BOUNDARY_ATTRIBUTION"]
         return _dumps(doc)
-    return _send(memo(datasets.snapshot(), "api-municipalities", lambda: _body(build, GEOJSON)))
+    return send(memo(datasets.snapshot(), "api-municipalities", lambda: _body(build, GEOJSON)))
 
 
 @bp.route("/openapi.json")

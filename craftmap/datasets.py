@@ -25,6 +25,7 @@ class Snapshot:
     version: int
     centres: list
     routes: list
+    counts: list
     by_id: dict = field(init=False)
     frame: gpd.GeoDataFrame = field(init=False)
     routes_of: dict = field(init=False)
@@ -51,7 +52,7 @@ def snapshot():
         with _lock:
             snap = current_app.extensions.get("craftmap.snapshot")
             if snap is None or snap.version != version:
-                snap = Snapshot(version, db.all_centres(), db.all_routes())
+                snap = Snapshot(version, db.all_centres(), db.all_routes(), db.all_visitor_counts())
                 current_app.extensions["craftmap.snapshot"] = snap
     return snap
 

@@ -8,7 +8,8 @@ from flask import current_app
 from . import seed
 
 __all__ = ["metadata", "init_app", "engine", "data_version", "all_centres", "get_centre",
-           "all_routes", "get_route", "create_and_seed"]
+           "all_routes", "get_route", "all_visitor_counts", "create_and_seed",
+           "update_centre", "set_visitor_count", "StaleVersion"]
 
 metadata = sa.MetaData()
 
@@ -89,6 +90,45 @@ def get_route(route_id):
     return _route_dict(row) if row else None
 
 
+def all_visitor_counts():
+    with engine().connect() as conn:
+        return [dict(r._mapping) for r in conn.execute(sa.select(visitor_counts))]
+
+
+class StaleVersion(Exception):
+    """The centre changed since the caller read it."""
+
+
+def _bump_data_version(conn):
+    conn.execute(meta.update().where(meta.c.key == "data_version").values(value=meta.c.value + 1))
+
+
+def update_centre(centre_id, changes, expected_version, user):
+    """Write ``changes`` to a centre if it is still at ``expected_version``; return the new version.
+
+    The version is checked in the UPDATE itself, so two concurrent edits can never both land.
+    """
+    with engine().begin() as conn:
+        result = conn.execute(
+            centres.update()
+            .where(centres.c.id == centre_id, centres.c.version == expected_version)
+            .values(**changes, version=centres.c.version + 1, updated_by=user, updated_at=sa.func.now()))
+        if result.rowcount != 1:
+            raise StaleVersion(centre_id)
+        _bump_data_version(conn)
+    return expected_version + 1
+
+
+def set_visitor_count(centre_id, year, visitors, source):
+    """Record (or replace) a centre's visitor count for a year."""
+    with engine().begin() as conn:
+        conn.execute(visitor_counts.delete().where(visitor_counts.c.centre_id == centre_id,
+                                                   visitor_counts.c.year == year))
+        conn.execute(visitor_counts.insert().values(centre_id=centre_id, year=year, visitors=visitors,
+                                                    source=source))
+        _bump_data_version(conn)
+
+
 def create_and_seed(eng, data_dir, ref):
     """Create the tables and load data/ into an empty database, all or nothing."""
     centre_rows = seed.read_centres(data_dir / "centres.csv", ref)
@@ -116,7 +156,11 @@ def init_app(app, ref):
     app.extensions["craftmap.engine"] = eng
     try:
         if not _is_seeded(eng):
-            create_and_seed(eng, app.config["DATA_DIR"], ref)
+            try:
+                create_and_seed(eng, app.config["DATA_DIR"], ref)
+            except (sa.exc.IntegrityError, sa.exc.OperationalError, sa.exc.ProgrammingError):
+                if not _is_seeded(eng):  # else another server seeded it at the same moment
+                    raise
     except Exception:
         eng.dispose()
         raise

@@ -51,7 +51,13 @@ def _legend_label(route, name):
             f'</span>{escape(name)}')
 
 
-def build_map(routes, names, tiles, max_zoom, map_id="craftmap"):
+STYLES = {
+    "fill": lambda f: {"fillColor": f["properties"]["fill"], "color": "#444", "weight": 1, "fillOpacity": 0.65},
+    "uncovered": lambda f: {"color": "#b2322a", "weight": 8, "opacity": 0.55},
+}
+
+
+def build_map(routes, names, tiles, max_zoom, extra_layers=(), map_id="craftmap"):
     """Build the map's parts for a page.
 
     Parameters
@@ -64,6 +70,8 @@ def build_map(routes, names, tiles, max_zoom, map_id="craftmap"):
         Base map tiles; an empty url leaves the map without tiles.
     max_zoom : int
         Highest zoom level (set on the map itself so clustering works without tiles).
+    extra_layers : sequence of dict
+        Further overlays, each ``name``, ``geojson`` and ``style`` (a key of STYLES), drawn below the routes.
 
     Returns
     -------
@@ -78,6 +86,9 @@ def build_map(routes, names, tiles, max_zoom, map_id="craftmap"):
     if url:
         folium.TileLayer(tiles=url, attr=attribution, name=label, max_zoom=max_zoom,
                          control=False).add_to(m)
+    for extra in extra_layers:
+        group = folium.FeatureGroup(name=escape(extra["name"])).add_to(m)
+        folium.GeoJson(extra["geojson"], style_function=STYLES[extra["style"]]).add_to(group)
     layers = {}
     for route in routes:
         if not route["geometry"]:

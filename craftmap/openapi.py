@@ -41,8 +41,16 @@ PATHS = {
                                     _ID + _LANG, True),
     "/api/v1/routes/{id}.geojson": _get("The route line and its stops as GeoJSON", params=_ID + _LANG,
                                         not_found=True),
-    "/api/v1/indicators": _get("The programme's indicators and measures (targets and 2016 values)",
-                               "application/json"),
+    "/api/v1/indicators": _get("The programme's indicators (target, comparator, reported_2016, live, basis, "
+                               "status: met / not_met / not_enough_data) and measures", "application/json",
+                               _LANG),
+    "/api/v1/coverage": _get("Wheelchair access and signage coverage per municipality, country or route; "
+                             "per route also the share of its length within distance_km of an accessible "
+                             "centre, with the uncovered stretches as GeoJSON", "application/json",
+                             _LANG + [{"name": "by", "in": "query", "required": False,
+                                       "schema": {"enum": ["municipality", "country", "route"]}},
+                                      {"name": "distance_km", "in": "query", "required": False,
+                                       "schema": {"type": "number", "default": 10, "maximum": 100}}]),
     "/api/v1/municipalities": _get("Municipality boundaries of the study region, with attribution"),
     "/api/v1/openapi.json": _get("This document", "application/json"),
 }

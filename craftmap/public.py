@@ -6,7 +6,7 @@ from flask import Blueprint, abort, current_app, g, render_template, request, se
 from flask_babel import format_date, gettext as _
 
 from . import datasets, labels, mapbuild
-from .web import cache_headers, memo
+from .web import body, cache_headers, memo, send
 
 bp = Blueprint("public", __name__)
 bp.after_request(cache_headers)
@@ -47,10 +47,10 @@ def _js_texts():
 @bp.route("/")
 def index():
     snap = datasets.snapshot()
-    return memo(snap, ("index", g.lang), lambda: render_template(
+    return send(memo(snap, ("index", g.lang), lambda: body(render_template(
         "public/map.html", map=_map_parts(snap, snap.routes), options=datasets.filter_options(g.lang),
         texts=_js_texts(), route_count=len(snap.routes), centre_count=len(snap.centres),
-        boundary_attribution=current_app.config["BOUNDARY_ATTRIBUTION"]))
+        boundary_attribution=current_app.config["BOUNDARY_ATTRIBUTION"]), "text/html")))
 
 
 @bp.route("/centres")

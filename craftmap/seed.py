@@ -61,6 +61,14 @@ class Reference:
     indicators: list
     measures: list
 
+    def __post_init__(self):
+        shapely.prepare(self.study_region)
+        self.shapes = {(n, c): g for n, c, g in zip(self.municipalities["name_local"],
+                                                   self.municipalities["country_code"],
+                                                   self.municipalities.geometry)}
+        for geom in self.shapes.values():
+            shapely.prepare(geom)
+
 
 def _read_csv(path):
     try:
@@ -132,9 +140,8 @@ def validate_centre(row, ref, where):
 
 def _check_location(row, ref, where):
     lat, lon = str(row.get("lat") or "").strip(), str(row.get("lon") or "").strip()
-    munis = ref.municipalities[(ref.municipalities["name_local"] == row.get("municipality"))
-                               & (ref.municipalities["country_code"] == row.get("country"))]
-    if row.get("municipality") and row.get("country") in ENUMS["country"] and munis.empty:
+    shape_ = ref.shapes.get((row.get("municipality"), row.get("country")))
+    if row.get("municipality") and row.get("country") in ENUMS["country"] and shape_ is None:
         return [f"{where}, field municipality: {row['municipality']!r} is not a municipality "
                 f"of the study region in {row['country']}"]
     if not lat and not lon:
@@ -150,7 +157,7 @@ def _check_location(row, ref, where):
     if not ref.study_region.intersects(point):
         return [f"{where}, field lat/lon: {lat}, {lon} lies outside the study region "
                 f"(Zemgale, Šiauliai and Panevėžys counties)"]
-    if not munis.empty and not munis.geometry.iloc[0].intersects(point):
+    if shape_ is not None and not shape_.intersects(point):
         return [f"{where}, field lat/lon: {lat}, {lon} lies outside {row['municipality']}"]
     return []
 

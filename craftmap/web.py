@@ -1,7 +1,13 @@
-"""HTTP helpers shared by the blueprints: caching headers and per-version memoisation."""
-from flask import current_app, request
+"""HTTP helpers shared by the blueprints: caching headers, per-version memoisation, compressed bodies."""
+import gzip
+import hashlib
+from dataclasses import dataclass
 
-__all__ = ["cache_headers", "memo"]
+from flask import Response, current_app, request
+
+__all__ = ["cache_headers", "memo", "Body", "body", "send"]
+
+MIN_GZIP_BYTES = 1024
 
 
 def cache_headers(response):
@@ -23,3 +29,32 @@ def memo(snap, key, build):
             snap.memo.clear()
         snap.memo[key] = build()
     return snap.memo[key]
+
+
+@dataclass(frozen=True)
+class Body:
+    """A response body serialised once, with its ETag and a gzip copy for clients that accept it."""
+
+    data: bytes
+    etag: str
+    mimetype: str
+    gz: bytes | None
+
+
+def body(content, mimetype):
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    gz = gzip.compress(data, compresslevel=6, mtime=0) if len(data) >= MIN_GZIP_BYTES else None
+    return Body(data, hashlib.sha1(data).hexdigest(), mimetype, gz)
+
+
+def send(b, filename=None):
+    """Send a Body, compressed when the client accepts gzip."""
+    zipped = b.gz is not None and request.accept_encodings["gzip"] > 0
+    response = Response(b.gz if zipped else b.data, mimetype=b.mimetype)
+    response.set_etag(b.etag + ("-gz" if zipped else ""))
+    if zipped:
+        response.headers["Content-Encoding"] = "gzip"
+    response.vary.add("Accept-Encoding")
+    if filename:
+        response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

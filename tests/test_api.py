@@ -114,3 +114,14 @@ def test_indicators_carry_the_seed_values(client):
     assert indicators["p3-accessibility"]["target_value"] == "90"
     assert indicators["p3-accessibility"]["reported_2016_value"] == "67"
     assert indicators["p1-routes"]["reported_2016_value"] == "11"
+
+
+def test_gzip_for_clients_that_accept_it(client):
+    import gzip
+    plain = client.get("/api/v1/centres")
+    zipped = client.get("/api/v1/centres", headers={"Accept-Encoding": "gzip, br"})
+    assert zipped.headers["Content-Encoding"] == "gzip" and "Accept-Encoding" in zipped.headers["Vary"]
+    assert gzip.decompress(zipped.data) == plain.data and len(zipped.data) < len(plain.data) / 3
+    assert zipped.headers["ETag"] != plain.headers["ETag"]
+    again = client.get("/api/v1/centres", headers={"Accept-Encoding": "gzip", "If-None-Match": zipped.headers["ETag"]})
+    assert again.status_code == 304

@@ -5,7 +5,8 @@ import pytest
 
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 PAGES = ["/", "/centres", "/centres/dobele-crafts-house", "/centres/svete-ceramics-workshop", "/routes",
-         "/routes/balts-road-selonian", "/sources", "/no-such-page"]
+         "/routes/balts-road-selonian", "/sources", "/no-such-page", "/planner/", "/planner/coverage",
+         "/planner/coverage?by=route", "/planner/gaps", "/planner/report"]
 # Moderate findings that remain, each with its reason (none at present).
 ACCEPTED_MODERATE = {}
 
@@ -22,7 +23,7 @@ def axe_violations(page):
 @pytest.mark.parametrize("path", PAGES)
 def test_no_serious_or_critical_violations(watched, path, lang):
     page = watched.page
-    page.goto(f"{watched.base}{path}?lang={lang}")
+    page.goto(f"{watched.base}{path}{'&' if '?' in path else '?'}lang={lang}")
     page.wait_for_load_state("load")
     if page.locator("#craftmap-config").count():
         page.wait_for_selector("body[data-loaded]")

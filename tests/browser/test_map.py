@@ -101,3 +101,10 @@ def test_switching_language_changes_legend_and_popup(watched):
     popup = page.locator(".leaflet-popup-content").inner_text()
     assert "Joniškio istorijos" in popup and "Signage unknown" not in popup
     assert page.locator(".leaflet-popup-content a").inner_text() != "Details"
+
+
+def test_planner_coverage_map_shows_uncovered_stretches(watched):
+    page = watched.open("/planner/coverage?by=route&lang=en")
+    assert page.locator("path.leaflet-interactive[stroke='#b2322a']").count() >= 1
+    assert page.get_by_role("checkbox", name=re.compile("Stretches farther than")).is_checked()
+    assert watched.foreign_requests() == []

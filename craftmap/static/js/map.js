@@ -191,11 +191,18 @@
     document.body.setAttribute("data-loaded", "1");
   }
 
+  function plainView(map, control, routeLayers) {
+    var bounds = L.latLngBounds([]);
+    Object.keys(routeLayers).forEach(function (id) { bounds.extend(routeLayers[id].getBounds()); });
+    if (bounds.isValid()) { map.fitBounds(bounds, { padding: [20, 20] }); }
+    document.body.setAttribute("data-loaded", "1");
+  }
+
   window.craftmap = {
     start: function (map, control, routeLayers) {
       var cfg = config();
       map.getContainer().setAttribute("aria-label", document.title);
-      var views = { overview: overview, route: routeView, centre: centreView };
+      var views = { overview: overview, route: routeView, centre: centreView, plain: plainView };
       views[cfg.mode](map, control, routeLayers, cfg);
       window.craftmap.map = map;
       window.craftmap.routeLayers = routeLayers;

@@ -1,0 +1,144 @@
+"""Pages for planners: the programme's indicators live, coverage, data gaps, exports.
+
+The programme's figures are public, so these pages are open to every visitor.
+"""
+import csv
+import io
+
+from flask import Blueprint, Response, abort, current_app, g, render_template, request
+from flask_babel import gettext as _
+
+from . import mapbuild, planning
+from .datasets import route_name, snapshot
+from .web import cache_headers, memo
+
+bp = Blueprint("planner", __name__, url_prefix="/planner")
+bp.after_request(cache_headers)
+
+BINS = [(90, "#1a6b35"), (75, "#5a9e4b"), (50, "#c9a227"), (25, "#d9772b"), (0, "#b2322a")]
+NO_DATA = "#d7d7d7"
+MAX_DISTANCE_KM = 100
+
+
+def coverage_args(args):
+    """``by`` and ``distance_km`` from a request, or (None, None, error naming the parameter)."""
+    by = args.get("by", "municipality")
+    if by not in planning.BY:
+        return None, None, ("by", _("by must be one of: %(values)s", values=", ".join(planning.BY)))
+    try:
+        distance = float(args.get("distance_km", 10))
+    except ValueError:
+        distance = -1
+    if not 0 < distance <= MAX_DISTANCE_KM:
+        return None, None, ("distance_km", _("distance_km must be a number above 0 and at most %(max)d",
+                                             max=MAX_DISTANCE_KM))
+    return by, distance, None
+
+
+def colour(pct):
+    return NO_DATA if pct is None else next(c for low, c in BINS if pct >= low)
+
+
+def _safe_cell(value):
+    """Spreadsheet-safe text: a cell starting with = + - @ is prefixed so it is never a formula."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@") and not _is_number(text) else text
+
+
+def _is_number(text):
+    try:
+        float(text)
+        return True
+    except ValueError:
+        return False
+
+
+def csv_response(rows, fields, filename):
+    """UTF-8 CSV with a byte-order mark, so spreadsheets show Latvian and Lithuanian letters."""
+    out = io.StringIO()
+    out.write("\ufeff")
+    writer = csv.writer(out)
+    writer.writerow(fields)
+    for row in rows:
+        writer.writerow([_safe_cell(row.get(f)) for f in fields])
+    response = Response(out.getvalue(), mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@bp.route("/")
+def index():
+    return render_template("planner/index.html", indicators=planning.indicator_table(g.lang),
+                           measures=planning.measures(g.lang), visitors=planning.visitors_per_year())
+
+
+def _coverage_map(snap, table, by):
+    munis = current_app.extensions["craftmap.reference"].municipalities
+    pct = {r["municipality"]: r.get("wheelchair_yes_pct") for r in table["rows"]} if by == "municipality" else {}
+    if by == "country":
+        by_country = {r["country"]: r.get("wheelchair_yes_pct") for r in table["rows"]}
+        pct = {m: by_country.get(c) for m, c in zip(munis["name_local"], munis["country_code"])}
+    areas = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"fill": colour(pct.get(name))}, "geometry": geom.__geo_interface__}
+        for name, geom in zip(munis["name_local"], munis.geometry)]}
+    uncovered = [{"type": "Feature", "properties": {}, "geometry": r["uncovered"]}
+                 for r in table["rows"] if r.get("uncovered")] if by == "route" else []
+    layers = [{"name": _("Accessibility share"), "geojson": areas, "style": "fill"}] if by != "route" else [
+        {"name": _("Stretches farther than %(km)s km from an accessible centre", km=table["distance_km"]),
+         "geojson": {"type": "FeatureCollection", "features": uncovered}, "style": "uncovered"}]
+    cfg = current_app.config
+    names = {r["id"]: route_name(r, g.lang) for r in snap.routes}
+    return mapbuild.build_map(snap.routes, names, (cfg["TILE_URL"], cfg["TILE_ATTRIBUTION"], _("Base map")),
+                              cfg["MAX_ZOOM"], extra_layers=layers)
+
+
+@bp.route("/coverage")
+def coverage():
+    by, distance, error = coverage_args(request.args)
+    if error:
+        return render_template("planner/error.html", field=error[0], message=error[1]), 400
+    table = planning.coverage_table(by, g.lang, distance)
+    snap = snapshot()
+    parts = memo(snap, ("coverage-map", by, distance, g.lang), lambda: _coverage_map(snap, table, by))
+    return render_template("planner/coverage.html", table=table, map=parts, bins=BINS, no_data=NO_DATA,
+                           colour=colour, texts={})
+
+
+@bp.route("/gaps")
+def gaps():
+    return render_template("planner/gaps.html", gaps=planning.data_gaps(g.lang))
+
+
+@bp.route("/report")
+def report():
+    return render_template("planner/report.html", indicators=planning.indicator_table(g.lang),
+                           measures=planning.measures(g.lang),
+                           tables={by: planning.coverage_table(by, g.lang) for by in planning.BY},
+                           gaps=planning.data_gaps(g.lang))
+
+
+INDICATOR_FIELDS = ["id", "priority", "seed_table", "name_lv", "name_en", "target_lv", "target_en", "comparator",
+                    "target_value", "target_unit", "reported_2016_lv", "reported_2016_en", "reported_2016_value",
+                    "live", "basis", "status"]
+COVERAGE_FIELDS = {
+    "municipality": ["area", "country", "total", "wheelchair_yes", "wheelchair_limited", "wheelchair_no",
+                     "wheelchair_unknown", "wheelchair_yes_pct", "signage_yes", "signage_no", "signage_planned",
+                     "signage_unknown", "signage_yes_pct"],
+    "route": ["route", "area", "stops", "stops_known", "stops_accessible", "stops_accessible_pct", "length_km",
+              "covered_km", "covered_pct"],
+}
+COVERAGE_FIELDS["country"] = [f for f in COVERAGE_FIELDS["municipality"] if f != "country"]
+
+
+@bp.route("/indicators.csv")
+def indicators_csv():
+    return csv_response(planning.indicator_table(g.lang), INDICATOR_FIELDS, "craftmap-indicators.csv")
+
+
+@bp.route("/coverage.csv")
+def coverage_csv():
+    by, distance, error = coverage_args(request.args)
+    if error:
+        abort(400, description=error[1])
+    table = planning.coverage_table(by, g.lang, distance)
+    return csv_response(table["rows"], COVERAGE_FIELDS[by], f"craftmap-coverage-{by}.csv")

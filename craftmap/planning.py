@@ -1,0 +1,154 @@
+"""Datasets for planners: indicators against targets, coverage, data gaps.
+
+Each function builds one dataset; the planner page, its CSV export and the API call it.
+"""
+import datetime
+
+import geopandas as gpd
+import pandas as pd
+from flask import current_app
+from flask_babel import gettext as _
+from shapely.geometry import Point, mapping, shape
+
+from . import coverage, indicators
+from .datasets import route_name, route_summary, snapshot
+from .i18n import pick
+from .spatial import WGS84
+
+__all__ = ["indicator_table", "coverage_table", "data_gaps", "visitors_per_year", "BY"]
+
+BY = ("municipality", "country", "route")
+SIGNAGE_STALE_DAYS = 365
+
+
+def _active(snap):
+    frame = pd.DataFrame(snap.centres, columns=["id", "name", "status", "wheelchair", "signage", "country",
+                                                "municipality", "lat", "lon", "signage_checked_on"])
+    return frame[frame["status"] == "active"]
+
+
+def _basis(metric, live):
+    if metric == "routes_count":
+        return _("%(n)d routes held", n=live["value"])
+    if metric == "visitor_growth":
+        if not live["known"]:
+            return _("no centre has visitor counts for two consecutive years")
+        return _("%(n)d centres counted in both %(previous)d and %(year)d",
+                 n=live["known"], previous=live["year"] - 1, year=live["year"])
+    return _("%(known)d of %(total)d centres known", known=live["known"], total=live["total"])
+
+
+def indicator_table(lang):
+    """Every indicator of the seed with target, 2016 value, and live value where the data answers."""
+    snap = snapshot()
+    ref = current_app.extensions["craftmap.reference"]
+    counts = pd.DataFrame(snap.counts, columns=["centre_id", "year", "visitors"])
+    live = indicators.live_indicators(_active(snap), len(snap.routes), counts)
+    rows = []
+    for ind in ref.indicators:
+        name, name_lang = pick({"lv": ind["name_lv"], "en": ind["name_en"]}, lang)
+        row = {k: ind[k] for k in ("id", "priority", "seq", "name_lv", "name_en", "target_lv", "target_en",
+                                   "comparator", "target_value", "target_unit", "reported_2016_lv",
+                                   "reported_2016_en", "reported_2016_value", "live_metric", "seed_table")}
+        row.update(name=name, name_lang=name_lang, live=None, basis=None, status=None, status_label=None)
+        metric = ind["live_metric"]
+        if metric:
+            value = live[metric]
+            row.update(live=value["value"], basis=_basis(metric, value), known=value["known"],
+                       total=value["total"],
+                       status=indicators.status(value["value"], ind["comparator"], ind["target_value"],
+                                                value["enough"]))
+            row["status_label"] = {"met": _("met"), "not_met": _("not met"),
+                                   "not_enough_data": _("not enough data")}[row["status"]]
+        rows.append(row)
+    return rows
+
+
+def measures(lang):
+    ref = current_app.extensions["craftmap.reference"]
+    labels = {"done": _("done"), "partly": _("partly done"), "not_done": _("not done"), "unknown": _("not known")}
+    return [m | {"status_label": labels.get(m["status"], m["status"])} for m in ref.measures]
+
+
+def _area_rows(snap, by):
+    table = coverage.by_area(_active(snap), by)
+    if by == "municipality":
+        munis = current_app.extensions["craftmap.reference"].municipalities
+        every = pd.DataFrame({"municipality": munis["name_local"], "country": munis["country_code"]})
+        table = every.merge(table, on="municipality", how="left") if not table.empty else every
+        table = table.fillna({c: 0 for c in table.columns if c not in ("municipality", "country")
+                              and not c.endswith("_pct")})
+    records = table.astype(object).where(table.notna(), None).to_dict("records")
+    for r in records:
+        r["area"] = r[by]
+        for k, v in r.items():
+            if isinstance(v, float) and not k.endswith("_pct"):
+                r[k] = int(v)
+    return records
+
+
+def _route_rows(snap, lang, distance_km):
+    frame = _active(snap)
+    located = frame.dropna(subset=["lat", "lon"])
+    accessible = located[located["wheelchair"] == "yes"]
+    points = gpd.GeoDataFrame(accessible[["id"]], geometry=[Point(x, y) for x, y in zip(accessible["lon"], accessible["lat"])],
+                              crs=WGS84)
+    drawn = [r for r in snap.routes if r["geometry"]]
+    lines = gpd.GeoDataFrame({"id": [r["id"] for r in drawn]}, geometry=[shape(r["geometry"]) for r in drawn], crs=WGS84)
+    cover = coverage.route_length_coverage(lines, points, distance_km * 1000).set_index("id") if drawn else None
+    rows = []
+    for r in snap.routes:
+        summary = route_summary(r, lang, snap)
+        known = sum(s["wheelchair"] != "unknown" for s in summary["stops"])
+        row = {"area": route_name(r, lang), "route": r["id"], "stops": len(summary["stops"]),
+               "stops_accessible": summary["stops_accessible"], "stops_known": known,
+               "stops_accessible_pct": round(100 * summary["stops_accessible"] / known, 1) if known else None,
+               "length_km": None, "covered_km": None, "covered_pct": None, "uncovered": None}
+        if cover is not None and r["id"] in cover.index:
+            c = cover.loc[r["id"]]
+            row.update(length_km=c["length_km"], covered_km=c["covered_km"], covered_pct=c["covered_pct"],
+                       uncovered=mapping(c.geometry) if not c.geometry.is_empty else None)
+        rows.append(row)
+    return rows
+
+
+def coverage_table(by, lang, distance_km=10.0):
+    """Accessibility and signage coverage per municipality, country or route."""
+    snap = snapshot()
+    rows = _route_rows(snap, lang, distance_km) if by == "route" else _area_rows(snap, by)
+    return {"by": by, "distance_km": distance_km, "rows": rows, "data_version": snap.version}
+
+
+def data_gaps(lang, today=None):
+    """Centres missing accessibility, signage, a recent signage check or a location, to survey."""
+    snap = snapshot()
+    today = today or datetime.date.today()
+    stale = (today - datetime.timedelta(days=SIGNAGE_STALE_DAYS)).isoformat()
+    gaps = []
+    for c in sorted(snap.centres, key=lambda c: (c["country"], c["municipality"], c["name"])):
+        if c["status"] != "active":
+            continue
+        missing = [label for cond, label in (
+            (c["wheelchair"] == "unknown", _("wheelchair access")),
+            (c["signage"] == "unknown", _("signage")),
+            (c["signage"] != "unknown" and (c["signage_checked_on"] or "") < stale, _("signage check older than a year")),
+            (c["lat"] is None, _("location"))) if cond]
+        if missing:
+            gaps.append({"id": c["id"], "name": c["name"], "municipality": c["municipality"],
+                         "country": c["country"], "missing": missing})
+    by_id = {g["id"]: g for g in gaps}
+    routes = [{"id": r["id"], "name": route_name(r, lang),
+               "stops": [{"seq": i, "name": by_id[s["centre_id"]]["name"], "id": s["centre_id"],
+                          "missing": by_id[s["centre_id"]]["missing"]}
+                         for i, s in enumerate(r["stops"], start=1) if s.get("centre_id") in by_id]}
+              for r in snap.routes]
+    return {"centres": gaps, "routes": routes, "count": len(gaps), "total": len(snap.centres)}
+
+
+def visitors_per_year():
+    """Total visitors per year over the centres with counts, with how many centres were counted."""
+    counts = pd.DataFrame(snapshot().counts, columns=["centre_id", "year", "visitors"])
+    if counts.empty:
+        return []
+    grouped = counts.groupby("year").agg(visitors=("visitors", "sum"), centres=("centre_id", "nunique"))
+    return [{"year": int(y), "visitors": int(r.visitors), "centres": int(r.centres)} for y, r in grouped.iterrows()]

@@ -1,0 +1,67 @@
+"""Planner pages, exports and the coverage API."""
+import csv
+import io
+
+import pytest
+
+from craftmap import db
+
+
+@pytest.mark.parametrize("url", ["/planner/", "/planner/coverage?by=municipality", "/planner/coverage?by=country",
+                                 "/planner/coverage?by=route", "/planner/gaps", "/planner/report"])
+def test_planner_pages(client, url):
+    response = client.get(url + ("&" if "?" in url else "?") + "lang=en")
+    assert response.status_code == 200 and "<h1" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("query, field", [("by=town", "by"), ("by=route&distance_km=abc", "distance_km"),
+                                          ("by=route&distance_km=0", "distance_km")])
+def test_bad_coverage_parameters_are_named(client, query, field):
+    response = client.get(f"/api/v1/coverage?{query}")
+    assert response.status_code == 400 and response.get_json()["field"] == field
+    assert client.get(f"/planner/coverage?{query}").status_code == 400
+
+
+def test_coverage_by_municipality_lists_every_municipality(client):
+    rows = client.get("/api/v1/coverage?by=municipality").get_json()["rows"]
+    assert len(rows) == 19
+    dobele = next(r for r in rows if r["area"] == "Dobeles novads")
+    assert dobele["total"] == 2 and dobele["wheelchair_unknown"] == 2 and dobele["wheelchair_yes_pct"] is None
+    empty = next(r for r in rows if r["area"] == "Akmenės rajono savivaldybė")
+    assert empty["total"] == 0
+
+
+def test_route_coverage_follows_accessible_centres(app, client):
+    before = client.get("/api/v1/coverage?by=route").get_json()["rows"]
+    assert all(r["covered_pct"] == 0.0 for r in before)
+    with app.app_context():
+        c = db.get_centre("kristell-candle-workshop")
+        db.update_centre(c["id"], {"wheelchair": "yes"}, c["version"], "test")
+    after = {r["route"]: r for r in client.get("/api/v1/coverage?by=route&distance_km=10").get_json()["rows"]}
+    assert after["uzzini-ka-top"]["stops_accessible"] == 1 and after["uzzini-ka-top"]["stops_known"] == 1
+    assert 0 < after["uzzini-ka-top"]["covered_pct"] < 100
+    wider = {r["route"]: r for r in client.get("/api/v1/coverage?by=route&distance_km=50").get_json()["rows"]}
+    assert wider["uzzini-ka-top"]["covered_pct"] > after["uzzini-ka-top"]["covered_pct"]
+    html = client.get("/planner/coverage?by=route&lang=en").get_data(as_text=True)
+    assert "Stretches farther than 10.0 km from an accessible centre" in html
+
+
+def test_gaps_worklist_ordered_by_municipality_and_along_routes(client):
+    gaps = client.get("/planner/gaps?lang=en").get_data(as_text=True)
+    assert "41 of 41 centres lack" in gaps
+    assert gaps.index("Bauskas novads") < gaps.index("Dobeles novads")
+    assert gaps.index("Biržų rajono savivaldybė") < gaps.index("Joniškio rajono savivaldybė")
+    along = gaps.split("Along the route: Find out how it")[1]
+    assert along.index("Tautas lietišķās mākslas studija") < along.index("Lidijas Reinbergas")
+
+
+def test_csv_exports_open_in_a_spreadsheet(client):
+    response = client.get("/planner/coverage.csv?by=municipality")
+    text = response.data.decode("utf-8")
+    assert text.startswith("\ufeff") and response.mimetype == "text/csv"
+    rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
+    assert any(r["area"] == "Šiaulių rajono savivaldybė" for r in rows)
+    indicators = list(csv.DictReader(io.StringIO(client.get("/planner/indicators.csv").data.decode("utf-8-sig"))))
+    visitors = next(r for r in indicators if r["id"] == "p1-visitors")
+    assert visitors["reported_2016_value"] == "-2"  # a number stays a number
+    assert all(not r["comparator"].startswith("=") for r in indicators)  # text never starts a formula

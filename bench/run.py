@@ -14,6 +14,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -196,43 +197,122 @@ def main():
             work.mkdir()
             data = synthetic_data_dir(work / "data", n, ROOT / "data")
             app = App(data, work)
-            page = fetch(app.url + "/?lang=en")
-            files = {"index.html": (page, fetch(app.url + "/?lang=en", gzip=True)),
-                     "centres.geojson": (fetch(app.url + "/api/v1/centres?lang=en"),
-                                         fetch(app.url + "/api/v1/centres?lang=en", gzip=True))}
-            nginx = Nginx(files, work)
             try:
-                geo_app = wrk_rps(app.url + "/api/v1/centres?lang=en")
-                geo_nginx = wrk_rps(nginx.url + "/centres.geojson")
-                page_app = wrk_rps(app.url + "/?lang=en")
-                page_nginx = wrk_rps(nginx.url + "/index.html")
+                measure(n, app, work, data, real_html, rows)
             finally:
-                nginx.stop()
-            mb = len(files["centres.geojson"][0]) / 1e6
-            rows.append((f"centres GeoJSON throughput vs nginx, same bytes (gzip; {n:,} centres, {mb:.1f} MB raw)",
-                         "≥ 0.8×", f"{geo_app:,.0f} vs {geo_nginx:,.0f} req/s", geo_app / geo_nginx))
-            rows.append((f"map page throughput vs nginx, same bytes ({n:,} centres)", "≥ 0.3×",
-                         f"{page_app:,.0f} vs {page_nginx:,.0f} req/s", page_app / page_nginx))
-            if n == 1_000:
-                naive = naive_folium_seconds(data)
-                rows.append(("map page vs naive per-request folium build, 1,000 centres", "≥ 1000×",
-                             f"{page_app:,.0f} vs {1 / naive:,.1f} req/s", page_app * naive))
-            if n in (10_000, 100_000):
-                seconds = first_clusters_seconds(app.url)
-                target = 1.0 if n == 10_000 else 3.0
-                rows.append((f"first clusters visible in headless chromium, {n:,} centres", f"≤ {target} s",
-                             f"{seconds:.2f} s", seconds / target))
-            if n == 100_000:
-                rows.append(("map page HTML at 100,000 centres vs at the real data", "within 5 %",
-                             f"{len(page):,} vs {real_html:,} bytes", len(page) / real_html))
-            if n == 10_000:
-                ours, baseline, located, acc = coverage_ms(data)
-                rows.append((f"coverage analysis, {located:,} centres ({acc:,} accessible) × 11 routes",
-                             "≤ 100 ms", f"{ours:.1f} ms (one merged buffer: {baseline:.1f} ms)", ours / baseline))
-            app.stop()
-    notes.append("Concurrent edits (4 × 100 on PostgreSQL with two app processes) wait for the write API "
-                 "(municipality editing); not measured yet.")
+                app.stop()
+        rows.append(concurrent_edits(tmp, notes))
     write(rows, notes)
+
+
+def measure(n, app, work, data, real_html, rows):
+    page = fetch(app.url + "/?lang=en")
+    files = {"index.html": (page, fetch(app.url + "/?lang=en", gzip=True)),
+             "centres.geojson": (fetch(app.url + "/api/v1/centres?lang=en"),
+                                 fetch(app.url + "/api/v1/centres?lang=en", gzip=True))}
+    nginx = Nginx(files, work)
+    try:
+        geo_app = wrk_rps(app.url + "/api/v1/centres?lang=en")
+        geo_nginx = wrk_rps(nginx.url + "/centres.geojson")
+        page_app = wrk_rps(app.url + "/?lang=en")
+        page_nginx = wrk_rps(nginx.url + "/index.html")
+    finally:
+        nginx.stop()
+    mb = len(files["centres.geojson"][0]) / 1e6
+    rows.append((f"centres GeoJSON throughput vs nginx, same bytes (gzip; {n:,} centres, {mb:.1f} MB raw)",
+                 "≥ 0.8×", f"{geo_app:,.0f} vs {geo_nginx:,.0f} req/s", geo_app / geo_nginx))
+    rows.append((f"map page throughput vs nginx, same bytes ({n:,} centres)", "≥ 0.3×",
+                 f"{page_app:,.0f} vs {page_nginx:,.0f} req/s", page_app / page_nginx))
+    if n == 1_000:
+        naive = naive_folium_seconds(data)
+        rows.append(("map page vs naive per-request folium build, 1,000 centres", "≥ 1000×",
+                     f"{page_app:,.0f} vs {1 / naive:,.1f} req/s", page_app * naive))
+    if n in (10_000, 100_000):
+        seconds = first_clusters_seconds(app.url)
+        target = 1.0 if n == 10_000 else 3.0
+        rows.append((f"first clusters visible in headless chromium, {n:,} centres", f"≤ {target} s",
+                     f"{seconds:.2f} s", seconds / target))
+    if n == 100_000:
+        rows.append(("map page HTML at 100,000 centres vs at the real data", "within 5 %",
+                     f"{len(page):,} vs {real_html:,} bytes", len(page) / real_html))
+    if n == 10_000:
+        ours, baseline, located, acc = coverage_ms(data)
+        rows.append((f"coverage analysis, {located:,} centres ({acc:,} accessible) × 11 routes",
+                     "≤ 100 ms", f"{ours:.1f} ms (one merged buffer: {baseline:.1f} ms)", ours / baseline))
+
+
+PG = os.environ.get("CRAFTMAP_BENCH_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+def _edit_loop(urls, token, edits, queue):
+    import json as _json
+    landed = refused = 0
+    for i in range(edits):
+        base = urls[i % len(urls)]
+        with urllib.request.urlopen(base + "/api/v1/centres/dobele-crafts-house") as r:
+            etag, count = r.headers["ETag"], _json.load(r)["properties"]["visitors"].get("2025", 0)
+        req = urllib.request.Request(base + "/api/v1/centres/dobele-crafts-house", method="PATCH",
+                                     data=_json.dumps({"visitors": {"2025": count + 1}}).encode(),
+                                     headers={"Authorization": f"Bearer {token}", "If-Match": etag,
+                                              "Content-Type": "application/json"})
+        try:
+            urllib.request.urlopen(req).close()
+            landed += 1
+        except urllib.error.HTTPError as exc:
+            if exc.code != 412:
+                raise
+            refused += 1
+    queue.put((landed, refused))
+
+
+def concurrent_edits(tmp, notes, processes=4, edits=100):
+    """4 client processes × 100 read-then-PATCH edits across two app servers on one PostgreSQL."""
+    import multiprocessing
+    import uuid
+
+    import sqlalchemy as sa
+    schema = "bench_" + uuid.uuid4().hex[:8]
+    engine = sa.create_engine(PG, poolclass=sa.NullPool)
+    with engine.begin() as conn:
+        conn.execute(sa.text(f"CREATE SCHEMA {schema}"))
+    url = f"{PG}?options=-csearch_path%3D{schema}"
+    env = os.environ | {"DATABASE_URL": url, "SECRET_KEY": "bench", "CRAFTMAP_TILE_URL": ""}
+    flask = [str(Path(sys.executable).parent / "flask"), "--app", "app"]
+    subprocess.run(flask + ["user", "add", "bench@example.test", "--role", "editor", "--municipality",
+                            "Dobeles novads"], input="synthetic bench password\n", text=True, env=env, cwd=ROOT,
+                   check=True, capture_output=True)
+    token = subprocess.run(flask + ["token", "create", "bench@example.test"], env=env, cwd=ROOT, check=True,
+                           capture_output=True, text=True).stdout.strip()
+    servers = [subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "--workers", "1", "--threads", "4",
+                                 "--worker-class", "gthread", "--bind", f"127.0.0.1:{port}", "--log-level", "warning",
+                                 "app:create_app()"], cwd=ROOT, env=env) for port in (18082, 18083)]
+    urls = [f"http://127.0.0.1:{port}" for port in (18082, 18083)]
+    try:
+        for u in urls:
+            wait_for(u + "/api/v1/routes")
+        queue = multiprocessing.get_context("spawn").Queue()
+        workers = [multiprocessing.get_context("spawn").Process(target=_edit_loop, args=(urls, token, edits, queue))
+                   for _ in range(processes)]
+        for w in workers:
+            w.start()
+        results = [queue.get(timeout=600) for _ in workers]
+        for w in workers:
+            w.join()
+        with urllib.request.urlopen(urls[0] + "/api/v1/centres/dobele-crafts-house") as r:
+            import json as _json
+            final = _json.load(r)["properties"]["visitors"].get("2025", 0)
+    finally:
+        for srv in servers:
+            srv.terminate()
+            srv.wait()
+        with engine.begin() as conn:
+            conn.execute(sa.text(f"DROP SCHEMA {schema} CASCADE"))
+    landed = sum(r[0] for r in results)
+    refused = sum(r[1] for r in results)
+    notes.append(f"Concurrent edits: {landed} landed and {refused} were refused as conflicts (412); the final "
+                 f"count is {final}, so {landed - final} were lost.")
+    return ("concurrent edits (4 × 100) on PostgreSQL, two app processes", "0 lost",
+            f"{landed - final} lost ({landed} landed, {refused} refused)", None)
 
 
 def write(rows, notes):
@@ -245,7 +325,7 @@ def write(rows, notes):
         "Every centre beyond the real 41 is SYNTHETIC, generated by bench/synthetic.py.", "",
         "| figure | target | measured | ratio |", "| --- | --- | --- | --- |",
     ]
-    lines += [f"| {f} | {t} | {m} | {r:.3g}× |" for f, t, m, r in rows]
+    lines += [f"| {f} | {t} | {m} | {'–' if r is None else f'{r:.3g}×'} |" for f, t, m, r in rows]
     lines += ["", *[f"- {n}" for n in notes], ""]
     OUT.write_text("\n".join(lines), encoding="utf-8")
     print("\n".join(lines))

@@ -3,7 +3,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from . import config, db, i18n, seed
+from . import auth, config, db, i18n, seed
 
 __all__ = ["create_app"]
 
@@ -17,9 +17,11 @@ def create_app(test_config=None):
     app.extensions["craftmap.reference"] = reference
     db.init_app(app, reference)
     i18n.init_app(app)
+    auth.init_app(app)
 
-    from . import api, planner, public
+    from . import api, manage, planner, public
     app.register_blueprint(public.bp)
     app.register_blueprint(planner.bp)
+    app.register_blueprint(manage.bp)
     app.register_blueprint(api.bp)
     return app

@@ -1,10 +1,13 @@
 """The open-data API, read-only: JSON twins of the pages, built by the same dataset functions."""
 import json
+import re
+from dataclasses import replace
 
-from flask import Blueprint, current_app, g, jsonify, render_template, request
+from flask import Blueprint, current_app, g, jsonify, render_template, request, url_for
 from flask_babel import gettext as _
 
-from . import datasets, export, openapi, planner, planning
+from . import auth, datasets, db, editing, export, openapi, planner, planning
+from .seed import CENTRE_FIELDS
 from .web import body, cache_headers, memo, send
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -55,19 +58,108 @@ def _near():
 
 @bp.route("/centres")
 def centres():
-    filters, near = datasets.parse_filters(request.args), _near()
-    build = lambda: _body(lambda: _dumps(datasets.centres_collection(filters, g.lang, near)), GEOJSON)  # noqa: E731
+    filters, near, slim = datasets.parse_filters(request.args), _near(), request.args.get("fields") == "map"
+    if request.args.get("fields") not in (None, "", "map", "all"):
+        raise ApiError(400, "fields must be 'all' or 'map'", "fields")
+    build = lambda: _body(lambda: _dumps(datasets.centres_collection(filters, g.lang, near, slim)), GEOJSON)  # noqa: E731
     if near is not None:
         return send(build())
-    return send(memo(datasets.snapshot(), ("api-centres", g.lang, tuple(sorted(filters.items()))), build))
+    key = ("api-centres", g.lang, slim, tuple(sorted(filters.items())))
+    return send(memo(datasets.snapshot(), key, build))
+
+
+def _centre_response(centre_id, status=200):
+    feature = datasets.centre_detail(centre_id, g.lang)
+    if feature is None:
+        raise ApiError(404, f"no centre with id {centre_id!r}", "id")
+    b = _body(lambda: _dumps(feature), GEOJSON)
+    response = send(replace(b, etag=f"v{feature['properties']['version']}-{g.lang}"))
+    response.status_code = status
+    return response
 
 
 @bp.route("/centres/<centre_id>")
 def centre(centre_id):
-    feature = datasets.centre_detail(centre_id, g.lang)
-    if feature is None:
+    return _centre_response(centre_id)
+
+
+def _api_user():
+    user = auth.user_for_token(request.headers.get("Authorization"))
+    if user is None:
+        raise ApiError(401, "send 'Authorization: Bearer <token>' with a valid token", "Authorization")
+    return user
+
+
+def _json_body(allowed):
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise ApiError(422, "the body must be a JSON object", "body")
+    unknown = sorted(set(data) - set(allowed) - {"visitors"})
+    if unknown:
+        raise ApiError(422, f"{unknown[0]!r} is not a field that can be written", unknown[0])
+    visitors = data.pop("visitors", {}) or {}
+    if not isinstance(visitors, dict):
+        raise ApiError(422, "visitors must be an object {year: count}", "visitors")
+    try:
+        return data, {int(y): v for y, v in visitors.items()}
+    except ValueError:
+        raise ApiError(422, "visitors keys must be years", "visitors") from None
+
+
+def _edit_error(exc):
+    field, message = exc.problems[0]
+    body = {"error": f"{field}: {message}", "field": field, "problems": [{"field": f, "error": m} for f, m in exc.problems]}
+    return jsonify(body), 422
+
+
+@bp.route("/centres/<centre_id>", methods=["PATCH"])
+def patch_centre(centre_id):
+    user = _api_user()
+    current = db.get_centre(centre_id)
+    if current is None:
         raise ApiError(404, f"no centre with id {centre_id!r}", "id")
-    return send(_body(lambda: _dumps(feature), GEOJSON))
+    if not auth.may_edit(user, current):
+        raise ApiError(403, f"{user['email']} may not edit centres of {current['municipality']}", "id")
+    match = re.search(r"v(\d+)", request.headers.get("If-Match", ""))
+    if not request.headers.get("If-Match"):
+        raise ApiError(428, "send If-Match with the ETag from GET /api/v1/centres/<id>", "If-Match")
+    changes, visitors = _json_body(editing.EDITABLE)
+    try:
+        editing.save_centre(centre_id, changes, int(match.group(1)) if match else -1, user["email"], visitors)
+    except editing.EditError as exc:
+        return _edit_error(exc)
+    except editing.Conflict as exc:
+        raise ApiError(412, f"the centre changed: it is now at version {exc.current['version']}", "If-Match") from None
+    return _centre_response(centre_id)
+
+
+@bp.route("/centres", methods=["POST"])
+def post_centre():
+    user = _api_user()
+    if user["role"] != "editor":
+        raise ApiError(403, "only editors add centres, in their own municipality", "municipality")
+    row, _ = _json_body(CENTRE_FIELDS)
+    if row.setdefault("municipality", user["municipality"]) != user["municipality"]:
+        raise ApiError(403, f"{user['email']} may add centres only in {user['municipality']}", "municipality")
+    try:
+        centre_id = editing.create_centre(row, user["email"])
+    except editing.EditError as exc:
+        return _edit_error(exc)
+    response = _centre_response(centre_id, status=201)
+    response.headers["Location"] = url_for("api.centre", centre_id=centre_id, lang=None)
+    return response
+
+
+@bp.route("/centres/<centre_id>/history")
+def centre_history(centre_id):
+    user = _api_user()
+    current = db.get_centre(centre_id)
+    if current is None:
+        raise ApiError(404, f"no centre with id {centre_id!r}", "id")
+    if not (auth.may_edit(user, current) or user["role"] == "planner"):
+        raise ApiError(403, f"{user['email']} may not read the history of this centre", "id")
+    changes = [c | {"at": c["at"].isoformat() if c["at"] else None} for c in editing.history(centre_id)]
+    return jsonify(centre=centre_id, changes=changes)
 
 
 def _route_feature(summary):

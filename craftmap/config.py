@@ -40,6 +40,10 @@ def load(app, overrides=None):
         BOUNDARY_ATTRIBUTION=BOUNDARY_ATTRIBUTION,
         JSON_SORT_KEYS=False,
     )
+    app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax")
     app.config.update(overrides or {})
+    secure = env.get("CRAFTMAP_SECURE_COOKIES")
+    app.config["SESSION_COOKIE_SECURE"] = (secure == "1") if secure in ("0", "1") else not (
+        app.debug or app.config.get("TESTING"))
     app.config["SECRET_KEY"] = app.config.get("SECRET_KEY") or _secret_key(app.instance_path)
     app.config["DATA_DIR"] = Path(app.config["DATA_DIR"])

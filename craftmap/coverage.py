@@ -10,7 +10,7 @@ __all__ = ["WHEELCHAIR", "SIGNAGE", "by_area", "route_length_coverage"]
 
 WHEELCHAIR = ("yes", "limited", "no", "unknown")
 SIGNAGE = ("yes", "no", "planned", "unknown")
-STEP_M = 100.0
+STEP_M = 250.0
 
 
 def by_area(centres, key):
@@ -79,10 +79,10 @@ def route_length_coverage(routes, accessible, distance_m, step_m=STEP_M):
         mids = shapely.points((starts + ends) / 2)
         covered = np.zeros(len(mids), dtype=bool)
         if len(tree.geometries):
-            hit, _ = tree.query(mids, predicate="dwithin", distance=distance_m)
-            covered[np.unique(hit)] = True
-        uncovered = shapely.simplify(shapely.line_merge(shapely.multilinestrings(
-            [shapely.linestrings([s, e]) for s, e in zip(starts[~covered], ends[~covered])])), 1.0)
+            hit = tree.query_nearest(mids, max_distance=distance_m, all_matches=False)[0]
+            covered[hit] = True
+        gaps = shapely.linestrings(np.stack([starts[~covered], ends[~covered]], axis=1)) if (~covered).any() else []
+        uncovered = shapely.simplify(shapely.line_merge(shapely.MultiLineString(list(gaps))), 1.0)
         total = float(lengths.sum())
         out.append({"id": route_id, "length_km": round(total / 1000, 1),
                     "covered_km": round(float(lengths[covered].sum()) / 1000, 1),

@@ -95,11 +95,21 @@ def centre_feature(c, lang, snap):
     return {"type": "Feature", "id": c["id"], "geometry": geometry, "properties": props}
 
 
-def centres_collection(filters, lang, near=None):
-    """Centres matching ``filters`` as a FeatureCollection; with ``near`` (lon, lat), nearest first."""
+def _map_feature(c):
+    """The few properties the map needs to draw and list a centre; the popup fetches the rest."""
+    geometry = {"type": "Point", "coordinates": [c["lon"], c["lat"]]} if c["lat"] is not None else None
+    return {"type": "Feature", "id": c["id"], "geometry": geometry,
+            "properties": {"name": c["name"], "settlement": c["settlement"], "wheelchair": c["wheelchair"]}}
+
+
+def centres_collection(filters, lang, near=None, slim=False):
+    """Centres matching ``filters`` as a FeatureCollection; with ``near`` (lon, lat), nearest first.
+
+    ``slim`` keeps only what the map draws (name, settlement, wheelchair).
+    """
     snap = snapshot()
     chosen = [c for c in snap.centres if c["status"] == "active" and _matches(c, filters, snap)]
-    features = [centre_feature(c, lang, snap) for c in chosen]
+    features = [_map_feature(c) if slim else centre_feature(c, lang, snap) for c in chosen]
     if near is not None:
         dist = spatial.centres_near_point(snap.frame[snap.frame["id"].isin([c["id"] for c in chosen])],
                                           near, NEAR_ME_M)
@@ -132,6 +142,7 @@ def centre_detail(centre_id, lang):
     if c is None:
         return None
     feature = centre_feature(c, lang, snap)
+    feature["properties"]["visitors"] = {str(y): n for y, n in db.visitors(centre_id).items()}
     feature["properties"]["route_names"] = [
         {"id": r["id"], "name": route_name(r, lang)} for r in snap.routes if r["id"] in snap.routes_of.get(c["id"], [])]
     return feature

@@ -4,12 +4,13 @@ import json
 import click
 import sqlalchemy as sa
 from flask import current_app
+from flask.cli import with_appcontext
 
 from . import seed
 
 __all__ = ["metadata", "init_app", "engine", "data_version", "all_centres", "get_centre",
-           "all_routes", "get_route", "all_visitor_counts", "create_and_seed",
-           "update_centre", "set_visitor_count", "StaleVersion"]
+           "all_routes", "get_route", "all_visitor_counts", "visitors",
+           "create_and_seed", "bump_data_version", "write_engine"]
 
 metadata = sa.MetaData()
 
@@ -39,6 +40,44 @@ visitor_counts = sa.Table(
     sa.Column("year", sa.Integer, primary_key=True),
     sa.Column("visitors", sa.Integer, nullable=False),
     sa.Column("source", sa.Text, nullable=False),
+)
+
+users = sa.Table(
+    "users", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("email", sa.String(200), nullable=False, unique=True),
+    sa.Column("password_hash", sa.Text, nullable=False),
+    sa.Column("role", sa.String(20), nullable=False),
+    sa.Column("municipality", sa.Text, nullable=True),
+    sa.Column("session_epoch", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.func.now()),
+)
+
+api_tokens = sa.Table(
+    "api_tokens", metadata,
+    sa.Column("token_hash", sa.String(64), primary_key=True),
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id"), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.func.now()),
+)
+
+login_failures = sa.Table(
+    "login_failures", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("key", sa.String(250), nullable=False, index=True),
+    sa.Column("at", sa.Float, nullable=False),
+)
+
+changes = sa.Table(
+    "changes", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("centre_id", sa.String(80), sa.ForeignKey("centres.id"), nullable=False, index=True),
+    sa.Column("batch", sa.String(32), nullable=False),
+    sa.Column("at", sa.DateTime(timezone=True), server_default=sa.func.now()),
+    sa.Column("by", sa.Text, nullable=False),
+    sa.Column("field", sa.String(40), nullable=False),
+    sa.Column("old", sa.Text, nullable=True),
+    sa.Column("new", sa.Text, nullable=True),
+    sa.Column("reverts", sa.String(32), nullable=True),
 )
 
 meta = sa.Table(
@@ -90,43 +129,22 @@ def get_route(route_id):
     return _route_dict(row) if row else None
 
 
+def visitors(centre_id):
+    """A centre's visitor counts as {year: visitors}."""
+    with engine().connect() as conn:
+        rows = conn.execute(sa.select(visitor_counts.c.year, visitor_counts.c.visitors)
+                            .where(visitor_counts.c.centre_id == centre_id).order_by(visitor_counts.c.year))
+        return {int(y): int(v) for y, v in rows}
+
+
 def all_visitor_counts():
     with engine().connect() as conn:
         return [dict(r._mapping) for r in conn.execute(sa.select(visitor_counts))]
 
 
-class StaleVersion(Exception):
-    """The centre changed since the caller read it."""
-
-
-def _bump_data_version(conn):
+def bump_data_version(conn):
+    """Mark that what users see has changed: caches keyed on the version follow."""
     conn.execute(meta.update().where(meta.c.key == "data_version").values(value=meta.c.value + 1))
-
-
-def update_centre(centre_id, changes, expected_version, user):
-    """Write ``changes`` to a centre if it is still at ``expected_version``; return the new version.
-
-    The version is checked in the UPDATE itself, so two concurrent edits can never both land.
-    """
-    with engine().begin() as conn:
-        result = conn.execute(
-            centres.update()
-            .where(centres.c.id == centre_id, centres.c.version == expected_version)
-            .values(**changes, version=centres.c.version + 1, updated_by=user, updated_at=sa.func.now()))
-        if result.rowcount != 1:
-            raise StaleVersion(centre_id)
-        _bump_data_version(conn)
-    return expected_version + 1
-
-
-def set_visitor_count(centre_id, year, visitors, source):
-    """Record (or replace) a centre's visitor count for a year."""
-    with engine().begin() as conn:
-        conn.execute(visitor_counts.delete().where(visitor_counts.c.centre_id == centre_id,
-                                                   visitor_counts.c.year == year))
-        conn.execute(visitor_counts.insert().values(centre_id=centre_id, year=year, visitors=visitors,
-                                                    source=source))
-        _bump_data_version(conn)
 
 
 def create_and_seed(eng, data_dir, ref):
@@ -151,9 +169,32 @@ def _is_seeded(eng):
     return sa.inspect(eng).has_table("meta")
 
 
+def write_engine():
+    """The engine for writes: on SQLite its transactions take the write lock up front."""
+    return current_app.extensions["craftmap.write_engine"]
+
+
+def _engines(url):
+    if not url.startswith("sqlite"):
+        eng = sa.create_engine(url, pool_pre_ping=True)
+        return eng, eng
+    read = sa.create_engine(url, connect_args={"timeout": 30})
+    write = sa.create_engine(url, connect_args={"timeout": 30})
+
+    @sa.event.listens_for(write, "connect")
+    def _manual_transactions(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None
+
+    @sa.event.listens_for(write, "begin")
+    def _begin_immediate(conn):
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    return read, write
+
+
 def init_app(app, ref):
-    eng = sa.create_engine(app.config["DATABASE_URL"], future=True)
+    eng, write = _engines(app.config["DATABASE_URL"])
     app.extensions["craftmap.engine"] = eng
+    app.extensions["craftmap.write_engine"] = write
     try:
         if not _is_seeded(eng):
             try:
@@ -163,11 +204,13 @@ def init_app(app, ref):
                     raise
     except Exception:
         eng.dispose()
+        write.dispose()
         raise
     app.cli.add_command(reseed_command)
 
 
 @click.command("reseed")
+@with_appcontext
 @click.confirmation_option(prompt="This replaces every centre and route with data/. Continue?")
 def reseed_command():
     """Drop all data and load data/ again."""

@@ -1,7 +1,7 @@
 """Human-readable, translated names for the coded values."""
 from flask_babel import gettext as _
 
-__all__ = ["wheelchair", "signage", "country", "geometry_origin", "stop_order_origin", "precision"]
+__all__ = ["wheelchair", "signage", "country", "geometry_origin", "stop_order_origin", "precision", "map_texts"]
 
 
 def wheelchair(value):
@@ -33,3 +33,19 @@ def precision(value):
     return {"address": _("address"), "settlement": _("settlement centre (approximate)"),
             "approximate": _("approximate"), "surveyed": _("surveyed"),
             "none": _("location not yet known")}.get(value, value)
+
+
+def map_texts():
+    """Texts the map's script shows, in the page's language."""
+    return {
+        "centres": _("Craft centres"), "boundaries": _("Municipality boundaries"),
+        "details": _("Details"), "crafts": _("Crafts"), "hours": _("Opening hours"),
+        "unknown": _("not known"), "km": _("km"),
+        "status": _("Centres shown: %(count)s (on the map: %(located)s; location not yet known: %(unlocated)s)"),
+        "unlocated": _("location not yet known, not on the map"),
+        "stop": _("Stop"), "near_error": _("Your location could not be found."),
+        "near_title": _("Centres near you"), "loading": _("Loading…"), "no_results": _("No centres match."),
+        "zoom_in": _("Zoom in"), "zoom_out": _("Zoom out"), "you_are_here": _("You are here"),
+        "wheelchair": {k: wheelchair(k) for k in ("yes", "limited", "no", "unknown")},
+        "more": _("%(n)s more centres: open the full list"),
+    }

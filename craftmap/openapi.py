@@ -14,6 +14,8 @@ _FILTERS = [
         ("lang", "lv, lt or en: language of human-readable fields"),
     )
 ]
+_FIELDS = {"name": "fields", "in": "query", "required": False, "schema": {"enum": ["all", "map"]},
+           "description": "map: only name, settlement and wheelchair per centre (what the map draws)"}
 _NEAR = {"name": "near", "in": "query", "required": False, "schema": {"type": "string"},
          "description": "lon,lat: only centres within 50 km, nearest first, with distance_km"}
 _ID = [{"name": n, "in": "path", "required": True, "schema": {"type": "string"}} for n in ("id",)]
@@ -28,10 +30,37 @@ def _get(summary, media="application/geo+json", params=(), not_found=False):
     return {"get": {"summary": summary, "parameters": list(params), "responses": responses}}
 
 
+_WRITE_ERRORS = {
+    "401": {"description": "No valid bearer token"},
+    "403": {"description": "The token's user may not edit this centre (another municipality)"},
+    "412": {"description": "If-Match is stale: the centre changed since it was read"},
+    "422": {"description": "A field is invalid; 'field' names it, 'problems' lists all"},
+}
+_BODY = {"required": True, "content": {"application/json": {"schema": {"type": "object", "description":
+         "centre fields (as in data/centres.csv) and optionally visitors: {year: count}"}}}}
+_AUTH = [{"bearer": []}]
+
+
+def _write(method, summary, extra):
+    return {method: {"summary": summary, "security": _AUTH, "requestBody": _BODY,
+                     "parameters": _ID if method == "patch" else [],
+                     "responses": {**extra, **_WRITE_ERRORS}}}
+
+
 PATHS = {
-    "/api/v1/centres": _get("Craft centres as a GeoJSON FeatureCollection (RFC 7946); centres whose "
-                            "location is not yet known have a null geometry", params=_FILTERS + [_NEAR]),
-    "/api/v1/centres/{id}": _get("One centre as a GeoJSON Feature", params=_ID + _LANG, not_found=True),
+    "/api/v1/centres": _write("post", "Add a centre in your municipality (editors)",
+                              {"201": {"description": "Created; Location and ETag of the new centre"}}) | _get("Craft centres as a GeoJSON FeatureCollection (RFC 7946); centres whose "
+                            "location is not yet known have a null geometry", params=_FILTERS + [_NEAR, _FIELDS]),
+    "/api/v1/centres/{id}": _get("One centre as a GeoJSON Feature; its ETag is what PATCH takes in If-Match",
+                                 params=_ID + _LANG, not_found=True)
+    | _write("patch", "Change a centre of your municipality (Authorization: Bearer, If-Match required)",
+             {"200": {"description": "The new representation, with its new ETag"},
+              "428": {"description": "If-Match missing"}}),
+    "/api/v1/centres/{id}/history": {"get": {
+        "summary": "Who changed which field of a centre, when, from what to what", "security": _AUTH,
+        "parameters": _ID, "responses": {"200": {"description": "OK", "content": {"application/json": {}}},
+                                         "401": {"description": "No valid bearer token"},
+                                         "403": {"description": "Not your municipality"}}}},
     "/api/v1/routes": _get("Routes as a FeatureCollection with stops in order and length_km", params=_LANG),
     "/api/v1/routes/{id}": _get("One route: stops in order with distances, length_km, nearby centres",
                                 params=_ID + _LANG, not_found=True),
@@ -63,4 +92,6 @@ def document():
                  "description": "Craft centres and routes of Zemgale and North Lithuania. Every GET "
                                 "carries an ETag and Cache-Control; send If-None-Match for a 304."},
         "paths": PATHS,
+        "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer",
+                                                      "description": "flask --app app token create EMAIL"}}},
     }

@@ -8,7 +8,7 @@ import io
 from flask import Blueprint, Response, abort, current_app, g, render_template, request
 from flask_babel import gettext as _
 
-from . import mapbuild, planning
+from . import labels, mapbuild, planning
 from .datasets import route_name, snapshot
 from .web import cache_headers, memo
 
@@ -101,12 +101,13 @@ def coverage():
     snap = snapshot()
     parts = memo(snap, ("coverage-map", by, distance, g.lang), lambda: _coverage_map(snap, table, by))
     return render_template("planner/coverage.html", table=table, map=parts, bins=BINS, no_data=NO_DATA,
-                           colour=colour, texts={})
+                           colour=colour, texts=labels.map_texts())
 
 
 @bp.route("/gaps")
 def gaps():
-    return render_template("planner/gaps.html", gaps=planning.data_gaps(g.lang))
+    return render_template("planner/gaps.html", gaps=planning.data_gaps(g.lang),
+                           translations=planning.missing_translations(g.lang))
 
 
 @bp.route("/report")

@@ -15,7 +15,7 @@ from .datasets import route_name, route_summary, snapshot
 from .i18n import pick
 from .spatial import WGS84
 
-__all__ = ["indicator_table", "coverage_table", "data_gaps", "visitors_per_year", "BY"]
+__all__ = ["indicator_table", "coverage_table", "data_gaps", "visitors_per_year", "missing_translations", "BY"]
 
 BY = ("municipality", "country", "route")
 SIGNAGE_STALE_DAYS = 365
@@ -143,6 +143,24 @@ def data_gaps(lang, today=None):
                          for i, s in enumerate(r["stops"], start=1) if s.get("centre_id") in by_id]}
               for r in snap.routes]
     return {"centres": gaps, "routes": routes, "count": len(gaps), "total": len(snap.centres)}
+
+
+def missing_translations(lang):
+    """Texts that exist in some of lv, lt, en but not all: route names and descriptions, vocabulary."""
+    snap = snapshot()
+    missing = []
+    for r in snap.routes:
+        for field in ("name", "description"):
+            absent = [code for code in ("lv", "lt", "en") if not r.get(f"{field}_{code}")]
+            if absent:
+                missing.append({"kind": _("route"), "item": route_name(r, lang), "field": field, "languages": absent})
+    vocabulary = current_app.extensions["craftmap.reference"].vocabulary
+    for group, entries in vocabulary.items():
+        for key, names in entries.items():
+            absent = [code for code in ("lv", "lt", "en") if not names.get(code)]
+            if absent:
+                missing.append({"kind": group, "item": key, "field": "name", "languages": absent})
+    return missing
 
 
 def visitors_per_year():

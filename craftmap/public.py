@@ -32,24 +32,12 @@ def _map_parts(snap, routes):
     return mapbuild.build_map(routes, names, tiles, cfg["MAX_ZOOM"])
 
 
-def _js_texts():
-    return {
-        "centres": _("Craft centres"), "boundaries": _("Municipality boundaries"),
-        "details": _("Details"), "crafts": _("Crafts"), "hours": _("Opening hours"),
-        "unknown": _("not known"), "km": _("km"),
-        "status": _("Centres shown: %(count)s (on the map: %(located)s; location not yet known: %(unlocated)s)"),
-        "unlocated": _("location not yet known, not on the map"),
-        "stop": _("Stop"), "near_error": _("Your location could not be found."),
-        "near_title": _("Centres near you"), "loading": _("Loading…"), "no_results": _("No centres match."),
-    }
-
-
 @bp.route("/")
 def index():
     snap = datasets.snapshot()
     return send(memo(snap, ("index", g.lang), lambda: body(render_template(
         "public/map.html", map=_map_parts(snap, snap.routes), options=datasets.filter_options(g.lang),
-        texts=_js_texts(), route_count=len(snap.routes), centre_count=len(snap.centres),
+        texts=labels.map_texts(), route_count=len(snap.routes), centre_count=len(snap.centres),
         boundary_attribution=current_app.config["BOUNDARY_ATTRIBUTION"]), "text/html")))
 
 
@@ -68,7 +56,7 @@ def centre(centre_id):
     snap = datasets.snapshot()
     parts = memo(snap, ("small-map", g.lang), lambda: _map_parts(snap, []))
     return render_template("public/centre.html", c=feature["properties"], feature=feature,
-                           map=parts, texts=_js_texts())
+                           map=parts, texts=labels.map_texts())
 
 
 @bp.route("/routes")
@@ -82,7 +70,7 @@ def route(route_id):
     snap = datasets.snapshot()
     route_row = next(r for r in snap.routes if r["id"] == route_id)
     parts = memo(snap, ("route-map", route_id, g.lang), lambda: _map_parts(snap, [route_row]))
-    return render_template("public/route.html", r=detail, map=parts, texts=_js_texts())
+    return render_template("public/route.html", r=detail, map=parts, texts=labels.map_texts())
 
 
 @bp.route("/sources")

@@ -14,9 +14,11 @@ import geopandas as gpd
 import shapely
 from shapely.geometry import Point, shape
 
+from . import hours
+
 __all__ = [
     "DataError", "Reference", "ENUMS", "load_reference", "read_centres", "read_routes",
-    "validate_centre", "CENTRE_FIELDS",
+    "validate_centre", "centre_problems", "check_route", "CENTRE_FIELDS",
 ]
 
 ENUMS = {
@@ -110,55 +112,57 @@ def _float(value):
         return None
 
 
-def validate_centre(row, ref, where):
-    """Check one centre record; return a list of problems, each naming ``where`` and the field."""
+def centre_problems(row, ref):
+    """Check one centre record; return (field, message) pairs, empty when it is valid."""
     problems = []
-
-    def bad(field, message):
-        problems.append(f"{where}, field {field}: {message}")
-
     for field in REQUIRED:
         if not str(row.get(field) or "").strip():
-            bad(field, "is required")
+            problems.append((field, "is required"))
     if row.get("id") and not SLUG.match(row["id"]):
-        bad("id", f"{row['id']!r} is not a slug (lower-case letters, digits and '-')")
+        problems.append(("id", f"{row['id']!r} is not a slug (lower-case letters, digits and '-')"))
     for field, allowed in ENUMS.items():
         if field in row and row[field] not in allowed and (field in REQUIRED or row[field]):
-            bad(field, f"{row[field]!r} is not one of {', '.join(allowed)}")
+            problems.append((field, f"{row[field]!r} is not one of {', '.join(allowed)}"))
     for group, field in (("kind", "kind"), ("craft", "crafts")):
         for key in filter(None, (row.get(field) or "").split(";")):
             if key not in ref.vocabulary.get(group, {}):
-                bad(field, f"{key!r} is not in the {group} list of vocabulary.csv")
+                problems.append((field, f"{key!r} is not in the {group} list of vocabulary.csv"))
     if row.get("signage_checked_on"):
         try:
             datetime.date.fromisoformat(row["signage_checked_on"])
         except ValueError:
-            bad("signage_checked_on", f"{row['signage_checked_on']!r} is not a date (YYYY-MM-DD)")
-    problems += _check_location(row, ref, where)
-    return problems
+            problems.append(("signage_checked_on", f"{row['signage_checked_on']!r} is not a date (YYYY-MM-DD)"))
+    if row.get("opening_hours") and not hours.is_valid(row["opening_hours"]):
+        problems.append(("opening_hours", f"{row['opening_hours']!r} is not in OpenStreetMap opening_hours "
+                                          "syntax (e.g. 'Mo-Fr 10:00-17:00; Sa 10:00-14:00')"))
+    return problems + _check_location(row, ref)
 
 
-def _check_location(row, ref, where):
+def validate_centre(row, ref, where):
+    """Problems of one centre record as 'where, field F: message' lines."""
+    return [f"{where}, field {field}: {message}" for field, message in centre_problems(row, ref)]
+
+
+def _check_location(row, ref):
     lat, lon = str(row.get("lat") or "").strip(), str(row.get("lon") or "").strip()
     shape_ = ref.shapes.get((row.get("municipality"), row.get("country")))
     if row.get("municipality") and row.get("country") in ENUMS["country"] and shape_ is None:
-        return [f"{where}, field municipality: {row['municipality']!r} is not a municipality "
-                f"of the study region in {row['country']}"]
+        return [("municipality", f"{row['municipality']!r} is not a municipality of the study region in "
+                                 f"{row['country']}")]
     if not lat and not lon:
         if row.get("coord_precision") not in (None, "", "none"):
-            return [f"{where}, field lat: missing although coord_precision is {row['coord_precision']!r}"]
+            return [("lat", f"missing although coord_precision is {row['coord_precision']!r}")]
         return []
     if _float(lat) is None or _float(lon) is None:
         field = "lat" if _float(lat) is None else "lon"
-        return [f"{where}, field {field}: {row[field]!r} is not a number (both lat and lon, or neither)"]
+        return [(field, f"{row[field]!r} is not a number (both lat and lon, or neither)")]
     point = Point(_float(lon), _float(lat))
     if row.get("coord_precision") == "none":
-        return [f"{where}, field coord_precision: is 'none' but coordinates are given"]
+        return [("coord_precision", "is 'none' but coordinates are given")]
     if not ref.study_region.intersects(point):
-        return [f"{where}, field lat/lon: {lat}, {lon} lies outside the study region "
-                f"(Zemgale, Šiauliai and Panevėžys counties)"]
+        return [("lat/lon", f"{lat}, {lon} lies outside the study region (Zemgale, Šiauliai and Panevėžys counties)")]
     if shape_ is not None and not shape_.intersects(point):
-        return [f"{where}, field lat/lon: {lat}, {lon} lies outside {row['municipality']}"]
+        return [("lat/lon", f"{lat}, {lon} lies outside {row['municipality']}")]
     return []
 
 
@@ -201,7 +205,7 @@ def _check_stop(stop, centre_ids, where):
     return problems
 
 
-def _check_route(feature, centre_ids, where):
+def check_route(feature, centre_ids, where):
     props = feature.get("properties") or {}
     problems = []
     if not SLUG.match(str(feature.get("id", ""))):
@@ -244,7 +248,7 @@ def read_routes(path, centre_ids):
     problems, seen, routes = [], set(), []
     for n, feature in enumerate(doc.get("features") or [], start=1):
         where = f"{path.name}, feature {n} ({feature.get('id', 'no id')})"
-        problems += _check_route(feature, centre_ids, where)
+        problems += check_route(feature, centre_ids, where)
         if feature.get("id") in seen:
             problems.append(f"{where}, field id: {feature.get('id')!r} is used twice")
         seen.add(feature.get("id"))

@@ -14,6 +14,10 @@ def cache_headers(response):
     """ETag, Cache-Control and Vary on every successful GET; 304 when If-None-Match matches."""
     if request.method not in ("GET", "HEAD") or response.status_code != 200:
         return response
+    if request.headers.get("Authorization"):
+        response.cache_control.private = True
+        response.cache_control.no_store = True
+        return response
     if not response.direct_passthrough:
         response.add_etag()
     response.cache_control.public = True

@@ -1,4 +1,5 @@
 import os
+import re
 import shutil
 import uuid
 from pathlib import Path
@@ -47,6 +48,7 @@ def make_app(tmp_path):
     yield make
     for app in apps:
         app.extensions["craftmap.engine"].dispose()
+        app.extensions["craftmap.write_engine"].dispose()
 
 
 @pytest.fixture
@@ -64,3 +66,44 @@ def pytest_sessionfinish(session):
         with sa.create_engine(POSTGRES, poolclass=sa.NullPool).begin() as conn:
             for schema in _schemas:
                 conn.execute(sa.text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+
+
+PASSWORD = "correct horse battery"
+ACCOUNTS = {"dobele@example.test": ("editor", "Dobeles novads"), "bauska@example.test": ("editor", "Bauskas novads"),
+            "planner@example.test": ("planner", None)}
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def accounts(app, runner):
+    """An editor for Dobele, one for Bauska and a planner, each made with the CLI."""
+    for email, (role, municipality) in ACCOUNTS.items():
+        args = ["user", "add", email, "--role", role] + (["--municipality", municipality] if municipality else [])
+        result = runner.invoke(args=args, input=PASSWORD + "\n")
+        assert result.exit_code == 0, result.output
+    return ACCOUNTS
+
+
+class Auth:
+    def __init__(self, client):
+        self.client = client
+
+    def csrf(self, path="/manage/login"):
+        html = self.client.get(path).get_data(as_text=True)
+        return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+    def login(self, email, password=PASSWORD):
+        return self.client.post("/manage/login", data={"email": email, "password": password,
+                                                       "csrf_token": self.csrf()})
+
+    def post(self, path, data=None, **kwargs):
+        return self.client.post(path, data={**(data or {}), "csrf_token": self.csrf("/manage/")}, **kwargs)
+
+
+@pytest.fixture
+def auth(client, accounts):
+    return Auth(client)

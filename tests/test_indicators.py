@@ -7,7 +7,7 @@ import pandas as pd
 from markupsafe import escape
 import pytest
 
-from craftmap import db, indicators
+from craftmap import db, editing, indicators
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 SEED = (DATA / "sources" / "zpr_programme_report_2011-2016.txt").read_text(encoding="utf-8")
@@ -61,7 +61,7 @@ def test_all_unknown_is_not_enough_data_not_zero(client):
 def _set_all(app, **values):
     with app.app_context():
         for c in db.all_centres():
-            db.update_centre(c["id"], values(c) if callable(values) else values, c["version"], "test")
+            editing.save_centre(c["id"], values(c) if callable(values) else values, c["version"], "test")
 
 
 def test_live_accessibility_follows_the_data(app, client):
@@ -70,7 +70,7 @@ def test_live_accessibility_follows_the_data(app, client):
     with app.app_context():
         for c in db.all_centres():
             if c["id"] in accessible | not_accessible:
-                db.update_centre(c["id"], {"wheelchair": "yes" if c["id"] in accessible else "no"},
+                editing.save_centre(c["id"], {"wheelchair": "yes" if c["id"] in accessible else "no"},
                                  c["version"], "test")
     rows = {r["id"]: r for r in client.get("/api/v1/indicators?lang=en").get_json()["indicators"]}
     acc = rows["p3-accessibility"]
@@ -88,9 +88,8 @@ def test_signage_status_turns_met(app, client):
 
 def test_visitor_growth_follows_counts(app, client):
     with app.app_context():
-        db.set_visitor_count("dobele-crafts-house", 2024, 1000, "test")
-        db.set_visitor_count("dobele-crafts-house", 2025, 1100, "test")
-        db.set_visitor_count("bauska-craft-centre", 2025, 500, "test")  # no 2024 count: not like-for-like
+        editing.save_centre("dobele-crafts-house", {}, 1, "test", {2024: 1000, 2025: 1100})
+        editing.save_centre("bauska-craft-centre", {}, 1, "test", {2025: 500})  # no 2024: not like-for-like
     row = next(r for r in client.get("/api/v1/indicators?lang=en").get_json()["indicators"] if r["id"] == "p1-visitors")
     assert (row["live"], row["status"]) == (10.0, "met")
     assert row["basis"] == "1 centres counted in both 2024 and 2025"

@@ -4,7 +4,7 @@ import io
 
 import pytest
 
-from craftmap import db
+from craftmap import db, editing
 
 
 @pytest.mark.parametrize("url", ["/planner/", "/planner/coverage?by=municipality", "/planner/coverage?by=country",
@@ -36,7 +36,7 @@ def test_route_coverage_follows_accessible_centres(app, client):
     assert all(r["covered_pct"] == 0.0 for r in before)
     with app.app_context():
         c = db.get_centre("kristell-candle-workshop")
-        db.update_centre(c["id"], {"wheelchair": "yes"}, c["version"], "test")
+        editing.save_centre(c["id"], {"wheelchair": "yes"}, c["version"], "test")
     after = {r["route"]: r for r in client.get("/api/v1/coverage?by=route&distance_km=10").get_json()["rows"]}
     assert after["uzzini-ka-top"]["stops_accessible"] == 1 and after["uzzini-ka-top"]["stops_known"] == 1
     assert 0 < after["uzzini-ka-top"]["covered_pct"] < 100
@@ -65,3 +65,13 @@ def test_csv_exports_open_in_a_spreadsheet(client):
     visitors = next(r for r in indicators if r["id"] == "p1-visitors")
     assert visitors["reported_2016_value"] == "-2"  # a number stays a number
     assert all(not r["comparator"].startswith("=") for r in indicators)  # text never starts a formula
+
+
+def test_planners_see_missing_translations(make_app, data_dir):
+    import json
+    doc = json.loads((data_dir / "routes.geojson").read_text(encoding="utf-8"))
+    doc["features"][1]["properties"]["description_lt"] = ""
+    (data_dir / "routes.geojson").write_text(json.dumps(doc), encoding="utf-8")
+    html = make_app(data=data_dir).test_client().get("/planner/gaps?lang=en").get_data(as_text=True)
+    section = html.split("Missing translations")[1]
+    assert "route: Find out how it" in section and "<td>description</td>" in section and "<td>LT</td>" in section

@@ -49,6 +49,7 @@ class LiveServer:
         self.server.shutdown()
         self.thread.join()
         self.app.extensions["craftmap.engine"].dispose()
+        self.app.extensions["craftmap.write_engine"].dispose()
 
 
 def start_server(tmp_path_factory, data=DATA):

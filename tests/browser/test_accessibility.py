@@ -48,4 +48,5 @@ def test_markers_are_reachable_by_keyboard(watched):
     marker.focus()
     assert "Wheelchair access unknown" in marker.get_attribute("title")
     page.keyboard.press("Enter")
+    page.locator(".leaflet-popup-content a").wait_for()
     assert "Joniškio istorijos" in page.locator(".leaflet-popup-content").inner_text()

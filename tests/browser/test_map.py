@@ -45,7 +45,7 @@ def test_popup_shows_name_access_signage_and_link(watched):
     page.wait_for_selector(".pin-marker")
     page.locator(".pin-marker").first.click()
     popup = page.locator(".leaflet-popup-content")
-    popup.wait_for()
+    popup.locator("a").wait_for()
     text = popup.inner_text()
     assert "Joniškio istorijos ir kultūros muziejus" in text
     assert "Wheelchair access unknown" in text and "Signage unknown" in text and "Opening hours: not known" in text
@@ -98,6 +98,7 @@ def test_switching_language_changes_legend_and_popup(watched):
     assert "Baltu ceļš: Sēļu loks" in page.locator(".leaflet-control-layers").inner_text()
     page.locator(".pin-marker").first.focus()
     page.keyboard.press("Enter")
+    page.locator(".leaflet-popup-content a").wait_for()
     popup = page.locator(".leaflet-popup-content").inner_text()
     assert "Joniškio istorijos" in popup and "Signage unknown" not in popup
     assert page.locator(".leaflet-popup-content a").inner_text() != "Details"

@@ -26,7 +26,7 @@ def evil_server(tmp_path_factory):
         fields, rows = reader.fieldnames, list(reader)
     for row in rows:
         if row["id"] in EVIL:
-            row.update(name=EVIL[row["id"]], opening_hours=EVIL[row["id"]], settlement=EVIL[row["id"]])
+            row.update(name=EVIL[row["id"]], wheelchair_description=EVIL[row["id"]], settlement=EVIL[row["id"]])
     with open(data / "centres.csv", "w", encoding="utf-8", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=fields)
         writer.writeheader()
@@ -57,7 +57,7 @@ def test_popup_shows_evil_name_as_text(evil, centre_id):
     page.locator(".pin-marker").first.focus()
     page.keyboard.press("Enter")
     popup = page.locator(".leaflet-popup-content")
-    popup.wait_for()
+    popup.locator("a").wait_for()
     assert name in popup.inner_text()
     assert name in page.locator("#centre-items").inner_text()
 

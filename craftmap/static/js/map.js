@@ -41,27 +41,36 @@
     ]);
   }
 
-  function addMarker(layer, feature, t) {
+  function centreUrl(template, id) {
+    return template.replace("__id__", encodeURIComponent(id));
+  }
+
+  function makeMarker(feature, t, detailUrl) {
     var p = feature.properties, c = feature.geometry.coordinates;
+    var label = p.wheelchair_label || t.wheelchair[p.wheelchair] || "";
     var marker = L.marker([c[1], c[0]], {
-      icon: pinIcon(p.wheelchair), title: p.name + " – " + p.wheelchair_label,
-      alt: p.name, keyboard: true
+      icon: pinIcon(p.wheelchair), title: p.name + " – " + label, alt: p.name, keyboard: true
     });
-    marker.bindPopup(function () { return popupContent(p, t); });
-    marker.featureId = feature.id;
-    layer.addLayer(marker);
+    marker.bindPopup(function () {
+      if (!detailUrl) { return popupContent(p, t); }
+      var box = el("div", { "class": "popup", text: t.loading });
+      fetch(detailUrl).then(function (r) { return r.json(); }).then(function (d) {
+        marker.setPopupContent(popupContent(d.properties, t));
+      });
+      return box;
+    });
     return marker;
   }
 
-  function listItem(feature, t) {
+  function listItem(feature, t, url) {
     var p = feature.properties;
     var where = p.settlement + (feature.geometry ? "" : " – " + t.unlocated);
     var dist = p.distance_km !== undefined ? " – " + p.distance_km + " " + t.km : "";
     return el("li", { "data-id": feature.id }, [
-      el("a", { href: p.url, text: p.name }),
+      el("a", { href: url, text: p.name }),
       el("span", { text: " – " + where + dist + ". " }),
       el("span", { "class": "pin pin-" + p.wheelchair, "aria-hidden": "true", text: SYMBOL[p.wheelchair] || "?" }),
-      el("span", { text: " " + p.wheelchair_label })
+      el("span", { text: " " + (t.wheelchair[p.wheelchair] || "") })
     ]);
   }
 
@@ -82,7 +91,8 @@
 
   function overview(map, control, routeLayers, cfg) {
     var t = cfg.texts;
-    var cluster = L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 50 });
+    var cluster = L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 50, chunkedLoading: true });
+    var LIST_MAX = 200;
     map.addLayer(cluster);
     control.addOverlay(cluster, t.centres);
     var boundaries = L.geoJSON(null, { style: { color: "#555", weight: 1, fill: false }, interactive: false });
@@ -105,11 +115,18 @@
     function show(collection, fit) {
       cluster.clearLayers();
       list.textContent = "";
-      var markers = [];
-      collection.features.forEach(function (f) {
-        if (f.geometry) { markers.push(addMarker(cluster, f, t)); }
-        list.appendChild(listItem(f, t));
+      var lang = "?lang=" + encodeURIComponent(cfg.lang), markers = [];
+      collection.features.forEach(function (f, i) {
+        if (f.geometry) { markers.push(makeMarker(f, t, centreUrl(cfg.centreApi.split("?")[0], f.id) + lang)); }
+        if (i < LIST_MAX) { list.appendChild(listItem(f, t, centreUrl(cfg.centrePage.split("?")[0], f.id) + lang)); }
       });
+      cluster.addLayers(markers);
+      if (collection.features.length > LIST_MAX) {
+        var params = new URLSearchParams(filters);
+        params.set("lang", cfg.lang);
+        list.appendChild(el("li", {}, [el("a", { href: cfg.list.split("?")[0] + "?" + params.toString(),
+          text: t.more.replace("%(n)s", String(collection.features.length - LIST_MAX)) })]));
+      }
       if (!collection.features.length) { list.appendChild(el("li", { text: t.no_results })); }
       var m = collection.meta;
       status.textContent = t.status.replace(/%\((\w+)\)s/g, function (_, k) { return String(m[k]); });
@@ -120,6 +137,7 @@
     function load(extra, fit) {
       var params = new URLSearchParams(filters);
       params.set("lang", cfg.lang);
+      params.set("fields", "map");
       Object.keys(extra || {}).forEach(function (k) { params.set(k, extra[k]); });
       status.textContent = t.loading;
       return fetch(cfg.api.split("?")[0] + "?" + params.toString())
@@ -144,6 +162,14 @@
     form.elements.q.addEventListener("input", function () {
       window.clearTimeout(form.searchTimer);
       form.searchTimer = window.setTimeout(onFilterChange, 300);
+    });
+
+    document.getElementById("locate-me").addEventListener("click", function () {
+      map.once("locationfound", function (e) {
+        L.circleMarker(e.latlng, { radius: 8, color: "#0b3d91" }).addTo(map).bindTooltip(t.you_are_here);
+      });
+      map.once("locationerror", function () { status.textContent = t.near_error; });
+      map.locate({ setView: true, maxZoom: 12 });
     });
 
     document.getElementById("near-me").addEventListener("click", function () {
@@ -185,8 +211,7 @@
   }
 
   function centreView(map, control, routeLayers, cfg) {
-    var f = cfg.feature;
-    var marker = addMarker(map, f, cfg.texts);
+    var marker = makeMarker(cfg.feature, cfg.texts, null).addTo(map);
     map.setView(marker.getLatLng(), 11);
     document.body.setAttribute("data-loaded", "1");
   }
@@ -202,6 +227,10 @@
     start: function (map, control, routeLayers) {
       var cfg = config();
       map.getContainer().setAttribute("aria-label", document.title);
+      [["zoom-in", cfg.texts.zoom_in], ["zoom-out", cfg.texts.zoom_out]].forEach(function (z) {
+        var button = map.getContainer().querySelector(".leaflet-control-" + z[0]);
+        if (button && z[1]) { button.title = z[1]; button.setAttribute("aria-label", z[1]); }
+      });
       var views = { overview: overview, route: routeView, centre: centreView, plain: plainView };
       views[cfg.mode](map, control, routeLayers, cfg);
       window.craftmap.map = map;

@@ -1,0 +1,232 @@
+"""The write path for centres: validated, version-checked, recorded in history, all or nothing.
+
+Every save is one transaction (on SQLite it takes the write lock up front): the version is
+checked in the UPDATE itself, so of two people saving the same version only one lands.
+"""
+import uuid
+
+import sqlalchemy as sa
+from flask import current_app
+
+from . import db
+from .seed import CENTRE_FIELDS, centre_problems
+
+__all__ = ["EDITABLE", "EditError", "Conflict", "save_centre", "create_centre", "history", "revert",
+           "plan_import", "apply_import", "get_change"]
+
+EDITABLE = ("name", "name_en", "kind", "crafts", "settlement", "address", "lat", "lon", "coord_precision",
+            "phone", "email", "website", "opening_hours", "wheelchair", "wheelchair_description",
+            "toilets_wheelchair", "signage", "signage_checked_on", "status", "notes")
+
+
+class EditError(Exception):
+    """Invalid input; ``problems`` is a list of (field, message)."""
+
+    def __init__(self, problems):
+        super().__init__("; ".join(f"{f}: {m}" for f, m in problems))
+        self.problems = problems
+
+
+class Conflict(Exception):
+    """The centre changed since it was read; ``current`` is its present state."""
+
+    def __init__(self, current):
+        super().__init__(f"centre {current['id']} is now at version {current['version']}")
+        self.current = current
+
+
+def _text(value):
+    return "" if value is None else str(value).strip()
+
+
+def _normalise(changes):
+    out = {}
+    for field, value in changes.items():
+        if field in ("lat", "lon"):
+            text = _text(value)
+            try:
+                out[field] = float(text) if text else None
+            except ValueError:
+                out[field] = text  # kept as text so validation names it
+        else:
+            out[field] = _text(value)
+    return out
+
+
+def _check(row):
+    as_text = row | {k: "" if row.get(k) is None else str(row[k]) for k in ("lat", "lon")}
+    problems = centre_problems(as_text, current_app.extensions["craftmap.reference"])
+    if problems:
+        raise EditError(problems)
+
+
+def _record(conn, centre_id, batch, user, diffs, reverts=None):
+    if diffs:
+        conn.execute(db.changes.insert(), [
+            {"centre_id": centre_id, "batch": batch, "by": user, "field": f,
+             "old": None if old is None else str(old), "new": None if new is None else str(new),
+             "reverts": reverts} for f, (old, new) in diffs.items()])
+
+
+def _visitors_in(conn, centre_id):
+    rows = conn.execute(sa.select(db.visitor_counts.c.year, db.visitor_counts.c.visitors)
+                        .where(db.visitor_counts.c.centre_id == centre_id))
+    return {int(y): int(v) for y, v in rows}
+
+
+def _set_visitors(conn, centre_id, visitors, diffs):
+    before = _visitors_in(conn, centre_id)
+    for year, count in visitors.items():
+        if before.get(year) == count:
+            continue
+        conn.execute(db.visitor_counts.delete().where(db.visitor_counts.c.centre_id == centre_id,
+                                                      db.visitor_counts.c.year == year))
+        if count is not None:
+            conn.execute(db.visitor_counts.insert().values(centre_id=centre_id, year=year, visitors=count,
+                                                           source="municipality"))
+        diffs[f"visitors_{year}"] = (before.get(year), count)
+
+
+def _visitor_problems(visitors):
+    problems = []
+    for year, count in visitors.items():
+        if not isinstance(year, int) or not 2000 <= year <= 2100:
+            problems.append(("visitors", f"{year!r} is not a year"))
+        elif count is not None and (not isinstance(count, int) or count < 0):
+            problems.append(("visitors", f"{count!r} for {year} is not a whole number of visitors"))
+    return problems
+
+
+def _save(conn, current, changes, expected_version, user, visitors=None, reverts=None):
+    if current["version"] != expected_version:
+        raise Conflict(current)
+    changes = _normalise({k: v for k, v in changes.items() if k in EDITABLE})
+    merged = current | changes
+    problems = _visitor_problems(visitors or {})
+    try:
+        _check(merged)
+    except EditError as exc:
+        problems = exc.problems + problems
+    if problems:
+        raise EditError(problems)
+    diffs = {f: (current[f], v) for f, v in changes.items() if current[f] != v}
+    result = conn.execute(
+        db.centres.update().where(db.centres.c.id == current["id"], db.centres.c.version == expected_version)
+        .values(**{f: changes[f] for f in diffs}, version=expected_version + 1, updated_by=user,
+                updated_at=sa.func.now()))
+    if result.rowcount != 1:
+        raise Conflict(current)
+    _set_visitors(conn, current["id"], visitors or {}, diffs)
+    _record(conn, current["id"], uuid.uuid4().hex, user, diffs, reverts)
+    db.bump_data_version(conn)
+    return expected_version + 1
+
+
+def _current(conn, centre_id):
+    row = conn.execute(sa.select(db.centres).where(db.centres.c.id == centre_id)).first()
+    if row is None:
+        raise LookupError(centre_id)
+    return dict(row._mapping)
+
+
+def save_centre(centre_id, changes, expected_version, user, visitors=None):
+    """Apply ``changes`` (and visitor counts {year: n}) to a centre at ``expected_version``.
+
+    Returns the new version; raises EditError (nothing saved), Conflict or LookupError.
+    """
+    with db.write_engine().begin() as conn:
+        return _save(conn, _current(conn, centre_id), changes, expected_version, user, visitors)
+
+
+def _blank():
+    return {f: "" for f in CENTRE_FIELDS} | {"lat": None, "lon": None, "status": "active"}
+
+
+def create_centre(row, user):
+    """Add a centre; returns its id. Raises EditError naming each invalid field."""
+    record = _blank() | {k: v for k, v in _normalise(row).items() if k in CENTRE_FIELDS and v not in ("", None)}
+    _check(record)
+    with db.write_engine().begin() as conn:
+        if conn.execute(sa.select(db.centres.c.id).where(db.centres.c.id == record["id"])).first():
+            raise EditError([("id", f"{record['id']!r} is already used")])
+        conn.execute(db.centres.insert().values(**record, updated_by=user))
+        _record(conn, record["id"], uuid.uuid4().hex, user, {"created": (None, record["name"])})
+        db.bump_data_version(conn)
+    return record["id"]
+
+
+def history(centre_id):
+    with db.engine().connect() as conn:
+        rows = conn.execute(sa.select(db.changes).where(db.changes.c.centre_id == centre_id)
+                            .order_by(db.changes.c.id.desc()))
+        return [dict(r._mapping) for r in rows]
+
+
+def get_change(change_id):
+    with db.engine().connect() as conn:
+        row = conn.execute(sa.select(db.changes).where(db.changes.c.id == change_id)).first()
+    return dict(row._mapping) if row else None
+
+
+def revert(change, user):
+    """Undo one recorded change; the undoing is itself a change. Returns the new version."""
+    with db.write_engine().begin() as conn:
+        current = _current(conn, change["centre_id"])
+        field = change["field"]
+        if field.startswith("visitors_"):
+            old = None if change["old"] is None else int(change["old"])
+            return _save(conn, current, {}, current["version"], user, {int(field[9:]): old}, change["batch"])
+        if field not in EDITABLE:
+            raise EditError([(field, "this change cannot be reverted")])
+        return _save(conn, current, {field: change["old"]}, current["version"], user, reverts=change["batch"])
+
+
+def plan_import(rows, municipality, country=None):
+    """A dry run: for each CSV row, its changes or its errors (by row and column); nothing is written.
+
+    Returns a list of {"row", "id", "action" (update/create/none), "changes", "errors"}.
+    """
+    ref = current_app.extensions["craftmap.reference"]
+    existing = {c["id"]: c for c in db.all_centres()}
+    plan = []
+    for row_no, raw in enumerate(rows, start=2):
+        row = _normalise({k: v for k, v in raw.items() if k in CENTRE_FIELDS})
+        entry = {"row": row_no, "id": row.get("id", ""), "changes": {}, "errors": []}
+        current = existing.get(entry["id"])
+        target_muni = current["municipality"] if current else row.get("municipality")
+        if target_muni != municipality or (current is None and country and row.get("country") != country):
+            entry["errors"].append(("municipality", f"{target_muni!r} is not your municipality"))
+            entry["action"] = "refused"
+        elif current:
+            changes = {f: v for f, v in row.items() if f in EDITABLE and current[f] != v}
+            entry["action"] = "update" if changes else "none"
+            entry["changes"] = {f: (current[f], v) for f, v in changes.items()}
+            entry["errors"] = centre_problems(_as_text(current | changes), ref)
+        else:
+            entry["action"] = "create"
+            entry["changes"] = {f: (None, v) for f, v in row.items() if v not in ("", None)}
+            entry["errors"] = centre_problems(_as_text(_blank() | row), ref)
+        plan.append(entry)
+    return plan
+
+
+def _as_text(row):
+    return row | {k: "" if row.get(k) is None else str(row[k]) for k in ("lat", "lon")}
+
+
+def apply_import(plan, user, on_row=None):
+    """Apply a plan without errors in one transaction: every row lands, or none does."""
+    if any(p["errors"] for p in plan):
+        raise EditError([("row", f"row {p['row']} has errors") for p in plan if p["errors"]])
+    with db.write_engine().begin() as conn:
+        for entry in plan:
+            if on_row:
+                on_row(entry)
+            if entry["action"] == "update":
+                current = _current(conn, entry["id"])
+                _save(conn, current, {f: new for f, (_, new) in entry["changes"].items()}, current["version"], user)
+            elif entry["action"] == "create":
+                record = _blank() | {f: new for f, (_, new) in entry["changes"].items()}
+                conn.execute(db.centres.insert().values(**record, updated_by=user))
+                _record(conn, record["id"], uuid.uuid4().hex, user, {"created": (None, record["name"])})
+        db.bump_data_version(conn)

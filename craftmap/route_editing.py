@@ -1,0 +1,105 @@
+"""The write path for routes (planners): ordered stops, and a line drawn between them or imported."""
+import io
+import json
+
+import pyogrio
+import shapely
+import sqlalchemy as sa
+from shapely.geometry import mapping
+
+from . import db, seed
+from .editing import Conflict, EditError
+
+__all__ = ["parse_stops", "stops_text", "track_from_file", "save_route", "ROUTE_TEXT_FIELDS"]
+
+ROUTE_TEXT_FIELDS = ("name_lv", "name_lt", "name_en", "description_lv", "description_lt", "description_en",
+                     "colour", "theme", "source", "notes", "stop_order_origin", "geometry_origin")
+
+
+def parse_stops(text):
+    """Stops from text, one a line: a centre id, or 'name | lat | lon | source' for another sourced place."""
+    stops, problems = [], []
+    for n, line in enumerate((l.strip() for l in text.splitlines()), start=1):
+        if not line:
+            continue
+        if "|" not in line:
+            stops.append({"centre_id": line})
+            continue
+        parts = [p.strip() for p in line.split("|")]
+        if len(parts) != 4:
+            problems.append(("stops", f"line {n}: write 'name | lat | lon | source' (lat and lon may be empty)"))
+            continue
+        name, lat, lon, source = parts
+        try:
+            lat, lon = (float(lat), float(lon)) if lat or lon else (None, None)
+        except ValueError:
+            problems.append(("stops", f"line {n}: {parts[1]!r}, {parts[2]!r} are not coordinates"))
+            continue
+        stops.append({"name": name, "lat": lat, "lon": lon, "source": source,
+                      "coord_precision": "approximate" if lat is not None else "none"})
+    return stops, problems
+
+
+def stops_text(stops):
+    lines = []
+    for s in stops:
+        if s.get("centre_id"):
+            lines.append(s["centre_id"])
+        else:
+            coords = ["" if s.get(k) is None else str(s[k]) for k in ("lat", "lon")]
+            lines.append(" | ".join([s["name"], *coords, s.get("source", "")]))
+    return "\n".join(lines)
+
+
+def track_from_file(filename, data):
+    """A (Multi)LineString from an uploaded GPX (its tracks) or GeoJSON file, read by GDAL."""
+    layer = "tracks" if filename.lower().endswith(".gpx") else None
+    try:
+        frame = pyogrio.read_dataframe(io.BytesIO(data), layer=layer)
+    except Exception as exc:  # GDAL reports unreadable files in several ways
+        raise EditError([("track", f"{filename}: cannot be read as GPX or GeoJSON ({exc})")]) from None
+    if frame.crs is not None and frame.crs.to_epsg() != 4326:
+        frame = frame.to_crs(4326)
+    lines = [g for g in frame.geometry if g is not None and g.geom_type in ("LineString", "MultiLineString")]
+    if not lines:
+        raise EditError([("track", f"{filename}: holds no line (GPX track or GeoJSON LineString)")])
+    return shapely.line_merge(shapely.union_all(lines))
+
+
+def _drawn(stops, centres):
+    coords = []
+    for s in stops:
+        c = centres.get(s.get("centre_id"), s)
+        if c.get("lat") is not None:
+            coords.append((c["lon"], c["lat"]))
+    return shapely.LineString(coords) if len(coords) >= 2 else None
+
+
+def save_route(route_id, fields, stops, track, expected_version):
+    """Create (expected_version None) or update a route; the line is drawn unless a track is given."""
+    centres = {c["id"]: c for c in db.all_centres()}
+    props = {k: (fields.get(k) or "").strip() for k in ROUTE_TEXT_FIELDS} | {"stops": stops}
+    if track is not None:
+        props["geometry_origin"] = "surveyed_track"
+        geometry = track
+    else:
+        props["geometry_origin"] = "drawn_between_stops"
+        geometry = _drawn(stops, centres)
+    feature = {"id": route_id, "properties": props, "geometry": mapping(geometry) if geometry else None}
+    problems = seed.check_route(feature, set(centres), "route")
+    if problems:
+        raise EditError([("route", p) for p in problems])
+    doc = json.dumps(props, ensure_ascii=False)
+    geom = json.dumps(feature["geometry"]) if geometry else None
+    with db.write_engine().begin() as conn:
+        if expected_version is None:
+            if conn.execute(sa.select(db.routes.c.id).where(db.routes.c.id == route_id)).first():
+                raise EditError([("id", f"{route_id!r} is already used")])
+            conn.execute(db.routes.insert().values(id=route_id, doc=doc, geometry=geom))
+        else:
+            result = conn.execute(db.routes.update()
+                                  .where(db.routes.c.id == route_id, db.routes.c.version == expected_version)
+                                  .values(doc=doc, geometry=geom, version=expected_version + 1))
+            if result.rowcount != 1:
+                raise Conflict({"id": route_id, "version": expected_version})
+        db.bump_data_version(conn)

@@ -1,0 +1,98 @@
+"""Accounts: Argon2id, CLI, rate limits, CSRF, and sessions that logout and password change end."""
+import sqlalchemy as sa
+
+from craftmap import db
+from tests.conftest import PASSWORD
+
+
+def test_passwords_are_argon2id(app, accounts):
+    with app.app_context(), db.engine().connect() as conn:
+        hashes = [h for (h,) in conn.execute(sa.select(db.users.c.password_hash))]
+    assert len(hashes) == 3 and all(h.startswith("$argon2id$") for h in hashes)
+
+
+def test_user_add_refuses_unknown_municipality_and_short_password(runner, app):
+    result = runner.invoke(args=["user", "add", "x@example.test", "--role", "editor", "--municipality", "Rīga"],
+                           input=PASSWORD + "\n")
+    assert result.exit_code != 0 and "'Rīga' is not a municipality" in result.output
+    result = runner.invoke(args=["user", "add", "y@example.test", "--role", "planner"], input="short\n")
+    assert result.exit_code != 0 and "at least 12 characters" in result.output
+
+
+def test_token_is_printed_once_and_stored_hashed(app, runner, accounts):
+    token = runner.invoke(args=["token", "create", "dobele@example.test"]).output.strip()
+    assert len(token) > 30
+    with app.app_context(), db.engine().connect() as conn:
+        stored = conn.execute(sa.select(db.api_tokens.c.token_hash)).scalar_one()
+    assert token not in stored and len(stored) == 64
+
+
+def test_login_and_wrong_password(auth, client):
+    assert auth.login("dobele@example.test", "wrong password!").status_code == 401
+    assert auth.login("dobele@example.test").status_code == 302
+    assert "Centres of Dobeles novads" in client.get("/manage/").get_data(as_text=True)
+
+
+def test_login_is_rate_limited_per_account(auth):
+    for _ in range(5):
+        assert auth.login("bauska@example.test", "wrong password!").status_code == 401
+    assert auth.login("bauska@example.test").status_code == 429  # even the right password now
+
+
+def test_login_is_rate_limited_per_address(auth):
+    for i in range(20):
+        auth.login(f"nobody{i}@example.test", "wrong password!")
+    assert auth.login("dobele@example.test").status_code == 429
+
+
+def test_rate_limit_is_shared_by_app_processes(make_app, auth, app):
+    for _ in range(5):
+        auth.login("bauska@example.test", "wrong password!")
+    other = make_app(DATABASE_URL=app.config["DATABASE_URL"])  # a second app server on the same database
+    assert Auth2(other.test_client()).login("bauska@example.test").status_code == 429
+
+
+class Auth2:
+    def __init__(self, client):
+        from tests.conftest import Auth
+        self.inner = Auth(client)
+
+    def login(self, email):
+        return self.inner.login(email)
+
+
+def test_forms_need_the_csrf_token(auth, client):
+    auth.login("dobele@example.test")
+    assert client.post("/manage/logout").status_code == 400
+    assert client.post("/manage/centres/dobele-crafts-house", data={"phone": "1"}).status_code == 400
+
+
+def test_cookie_saved_before_logout_does_not_work_after(auth, client, app):
+    auth.login("dobele@example.test")
+    saved = client.get_cookie("session").value
+    auth.post("/manage/logout")
+    thief = app.test_client()
+    thief.set_cookie("session", saved)
+    response = thief.get("/manage/")
+    assert response.status_code == 302 and "/manage/login" in response.headers["Location"]
+
+
+def test_password_change_ends_every_session(auth, client, app):
+    auth.login("dobele@example.test")
+    other_device = app.test_client()
+    from tests.conftest import Auth
+    Auth(other_device).login("dobele@example.test")
+    auth.post("/manage/password", {"password": PASSWORD, "new_password": "another long password"})
+    assert other_device.get("/manage/").status_code == 302
+    assert auth.login("dobele@example.test", "another long password").status_code == 302
+
+
+def test_session_cookie_flags(auth, client):
+    response = auth.login("dobele@example.test")
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_manage_pages_are_not_cached(auth, client):
+    auth.login("dobele@example.test")
+    assert client.get("/manage/").headers["Cache-Control"] == "no-store"

@@ -1,0 +1,195 @@
+"""Municipalities edit their own centres: scoped, validated, versioned, recorded, reversible."""
+import io
+
+import pytest
+
+from craftmap import db
+
+OWN, OTHER = "dobele-crafts-house", "bauska-craft-centre"
+
+
+def snapshot_of(app):
+    with app.app_context():
+        return db.all_centres(), db.all_visitor_counts(), db.data_version()
+
+
+def form_of(app, centre_id, **changes):
+    with app.app_context():
+        c = db.get_centre(centre_id)
+    data = {k: ("" if c[k] is None else c[k]) for k in (
+        "name", "name_en", "kind", "settlement", "address", "lat", "lon", "coord_precision", "phone", "email",
+        "website", "opening_hours", "wheelchair", "wheelchair_description", "toilets_wheelchair", "signage",
+        "signage_checked_on", "status", "notes")}
+    data |= {"version": c["version"], "crafts": c["crafts"].split(";")} | changes
+    return data
+
+
+@pytest.fixture
+def editor(auth):
+    auth.login("dobele@example.test")
+    return auth
+
+
+def test_editor_sees_own_centres_with_gaps(editor, client):
+    html = client.get("/manage/?lang=en").get_data(as_text=True)
+    assert "Dobeles Amatu māja" in html and "Bauskas amatniecības centrs" not in html
+    assert "wheelchair access unknown" in html and "no visitor count for" in html
+
+
+def test_edit_shows_at_once_on_map_api_and_planner(editor, client, app):
+    response = editor.post(f"/manage/centres/{OWN}", form_of(app, OWN, wheelchair="yes", signage="yes",
+                                                            signage_checked_on="2026-11-01", phone="+371 6372 0000",
+                                                            visitors_year="2025", visitors_count="1234"))
+    assert response.status_code == 302
+    props = client.get(f"/api/v1/centres/{OWN}?lang=en").get_json()["properties"]
+    assert (props["wheelchair"], props["signage"], props["phone"]) == ("yes", "yes", "+371 6372 0000")
+    assert OWN in {f["id"] for f in client.get("/api/v1/centres?wheelchair=yes").get_json()["features"]}
+    rows = {r["area"]: r for r in client.get("/api/v1/coverage?by=municipality").get_json()["rows"]}
+    assert rows["Dobeles novads"]["wheelchair_yes"] == 1
+    assert "1,234" in client.get("/planner/?lang=en").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("field, value, message", [
+    ("opening_hours", "whenever", "is not in OpenStreetMap opening_hours syntax"),
+    ("wheelchair", "maybe", "is not one of"),
+    ("lat", "56.40794", "lies outside Dobeles novads"),  # Bauska's coordinates
+    ("signage_checked_on", "yesterday", "is not a date"),
+])
+def test_field_errors_beside_the_field_and_nothing_saved(editor, client, app, field, value, message):
+    before = snapshot_of(app)
+    changes = {field: value} | ({"lon": "24.19443"} if field == "lat" else {})
+    response = editor.post(f"/manage/centres/{OWN}", form_of(app, OWN, phone="+371 1", **changes))
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert f'id="e-{field if field != "lat" else "lat/lon"}"' in html or f'id="e-{field}"' in html or message in html
+    assert message in html
+    assert snapshot_of(app) == before
+
+
+def test_stale_save_is_refused_with_both_versions(editor, client, app):
+    first = form_of(app, OWN, phone="+371 111")
+    second = form_of(app, OWN, phone="+371 222")
+    assert editor.post(f"/manage/centres/{OWN}", first).status_code == 302
+    response = editor.post(f"/manage/centres/{OWN}", second)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 409 and "+371 111" in html and "+371 222" in html
+    assert client.get(f"/api/v1/centres/{OWN}").get_json()["properties"]["phone"] == "+371 111"
+
+
+def test_history_and_revert(editor, client, app):
+    editor.post(f"/manage/centres/{OWN}", form_of(app, OWN, phone="+371 333", wheelchair="no"))
+    html = client.get(f"/manage/centres/{OWN}/history?lang=en").get_data(as_text=True)
+    assert "dobele@example.test" in html and "+371 333" in html and "wheelchair" in html
+    with app.app_context():
+        from craftmap import editing
+        change = next(c for c in editing.history(OWN) if c["field"] == "wheelchair")
+    assert editor.post(f"/manage/changes/{change['id']}/revert").status_code == 302
+    props = client.get(f"/api/v1/centres/{OWN}").get_json()["properties"]
+    assert props["wheelchair"] == "unknown" and props["phone"] == "+371 333"
+    with app.app_context():
+        from craftmap import editing
+        assert editing.history(OWN)[0]["reverts"] == change["batch"]
+
+
+def test_close_a_centre_never_delete(editor, client, app):
+    editor.post(f"/manage/centres/{OWN}", form_of(app, OWN, status="closed"))
+    assert OWN not in {f["id"] for f in client.get("/api/v1/centres").get_json()["features"]}
+    assert "This centre is closed." in client.get(f"/centres/{OWN}?lang=en").get_data(as_text=True)
+
+
+def test_add_a_centre(editor, client, app):
+    data = form_of(app, OWN, id="dobele-new-workshop", name="Jauna darbnīca", source="municipality survey 2026",
+                   lat="56.62", lon="23.28", coord_precision="address", version="")
+    del data["version"]
+    response = editor.post("/manage/centres/new", data)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    assert client.get("/api/v1/centres/dobele-new-workshop").get_json()["properties"]["municipality"] == "Dobeles novads"
+
+
+# --- refusals: an editor of Dobele can never touch Bauska's centres --------------------------------
+
+def test_cannot_open_other_municipalitys_centre_for_editing(editor, client):
+    assert client.get(f"/manage/centres/{OTHER}").status_code == 403
+    assert client.get(f"/manage/centres/{OTHER}/history").status_code == 403
+
+
+def test_cannot_change_other_municipalitys_centre(editor, client, app):
+    before = snapshot_of(app)
+    assert editor.post(f"/manage/centres/{OTHER}", form_of(app, OTHER, phone="+371 999")).status_code == 403
+    assert snapshot_of(app) == before
+
+
+def test_cannot_revert_other_municipalitys_change(auth, client, app):
+    auth.login("bauska@example.test")
+    auth.post(f"/manage/centres/{OTHER}", form_of(app, OTHER, phone="+371 555"))
+    auth.post("/manage/logout")
+    auth.login("dobele@example.test")
+    with app.app_context():
+        from craftmap import editing
+        change = editing.history(OTHER)[0]
+    before = snapshot_of(app)
+    assert auth.post(f"/manage/changes/{change['id']}/revert").status_code == 403
+    assert snapshot_of(app) == before
+
+
+def _csv(rows):
+    header = "id,phone,wheelchair\n"
+    return io.BytesIO(("\ufeff" + header + "".join(f"{a},{b},{c}\n" for a, b, c in rows)).encode("utf-8"))
+
+
+def test_import_preview_then_apply(editor, client, app):
+    before = snapshot_of(app)
+    preview = editor.post("/manage/import", {"file": (_csv([(OWN, "+371 444", "limited")]), "c.csv")},
+                          content_type="multipart/form-data")
+    html = preview.get_data(as_text=True)
+    assert preview.status_code == 200 and "+371 444" in html and "limited" in html
+    assert snapshot_of(app) == before  # a preview writes nothing
+    text = html.split('name="csv_text" hidden aria-hidden="true">')[1].split("</textarea>")[0]
+    import html as htmllib
+    applied = editor.post("/manage/import", {"csv_text": htmllib.unescape(text), "apply": "1"})
+    assert applied.status_code == 302
+    assert client.get(f"/api/v1/centres/{OWN}").get_json()["properties"]["wheelchair"] == "limited"
+
+
+def test_import_rows_of_other_municipality_are_errors(editor, client, app):
+    before = snapshot_of(app)
+    response = editor.post("/manage/import", {"file": (_csv([(OWN, "+371 1", "yes"), (OTHER, "+371 2", "yes")]),
+                                                       "c.csv")}, content_type="multipart/form-data")
+    html = response.get_data(as_text=True)
+    assert "row 3, column municipality" in html and "is not your municipality" in html
+    applied = editor.post("/manage/import", {"csv_text": f"id,phone\n{OWN},+371 1\n{OTHER},+371 2\n", "apply": "1"})
+    assert applied.status_code == 200 and snapshot_of(app) == before
+
+
+def test_import_failing_on_last_row_leaves_everything_as_before(editor, client, app):
+    before = snapshot_of(app)
+    csv_text = f"id,phone,wheelchair\n{OWN},+371 1,yes\n{OWN},+371 2,perhaps\n"
+    response = editor.post("/manage/import", {"csv_text": csv_text, "apply": "1"})
+    assert "row 3, column wheelchair" in response.get_data(as_text=True)
+    assert snapshot_of(app) == before
+
+
+def test_import_killed_halfway_leaves_everything_as_before(editor, app, monkeypatch):
+    from craftmap import editing
+    before = snapshot_of(app)
+    with app.test_request_context():
+        with app.app_context():
+            plan = editing.plan_import([{"id": OWN, "phone": "+371 7"}, {"id": "auce-x", "phone": "+371 8"}],
+                                       "Dobeles novads")
+    seen = []
+
+    def die_on_second(entry):
+        seen.append(entry)
+        if len(seen) == 2:
+            raise KeyboardInterrupt("killed")
+    plan = [plan[0], dict(plan[0], row=3)]
+    with app.app_context(), pytest.raises(KeyboardInterrupt):
+        editing.apply_import(plan, "test", on_row=die_on_second)
+    assert snapshot_of(app) == before
+
+
+def test_export_is_spreadsheet_safe_and_own_only(editor, client, app):
+    editor.post(f"/manage/centres/{OWN}", form_of(app, OWN, notes="=HYPERLINK(\"http://x\")"))
+    text = client.get("/manage/export.csv").data.decode("utf-8")
+    assert text.startswith("\ufeff") and "Dobeles Amatu māja" in text and "Bauskas" not in text
+    assert "'=HYPERLINK" in text

@@ -93,8 +93,8 @@ def engine():
 
 def data_version():
     """A number that changes whenever anything shown to users changes."""
-    with engine().connect() as conn:
-        return conn.execute(sa.select(meta.c.value).where(meta.c.key == "data_version")).scalar_one()
+    with engine().connect() as conn:  # plain SQL: this runs on every request
+        return conn.exec_driver_sql("SELECT value FROM meta WHERE key = 'data_version'").scalar_one()
 
 
 def _centre_dict(row):

@@ -4,7 +4,7 @@ from pathlib import Path
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import g, request
-from flask_babel import Babel, format_decimal, get_locale  # noqa: F401
+from flask_babel import Babel
 
 __all__ = ["init_app", "pick", "LANGUAGE_NAMES"]
 

@@ -3,9 +3,8 @@ import csv
 import datetime
 import io
 
-from flask import (Blueprint, abort, current_app, flash, g, redirect, render_template, request, session,
-                   url_for)
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from shapely.geometry import shape
 
@@ -234,11 +233,6 @@ def export_csv():
     user = auth.current_user()
     rows = [c for c in db.all_centres() if auth.may_edit(user, c)]
     return csv_response(rows, list(CENTRE_FIELDS), "craftmap-centres.csv")
-
-
-@bp.app_context_processor
-def _manage_globals():
-    return {"session_user": auth.current_user() if session.get("uid") else None}
 
 
 def planner_only():

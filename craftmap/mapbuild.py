@@ -81,7 +81,7 @@ def build_map(routes, names, tiles, max_zoom, extra_layers=(), map_id="craftmap"
     m = LocalMap(location=REGION_CENTRE, zoom_start=8, tiles=None, control_scale=True,
                  prefer_canvas=False)
     m._id = map_id
-    m.options.update(maxZoom=max_zoom, minZoom=5)
+    m.options.update(maxZoom=max_zoom, minZoom=6)
     url, attribution, label = tiles
     if url:
         folium.TileLayer(tiles=url, attr=attribution, name=label, max_zoom=max_zoom,

@@ -80,5 +80,6 @@ def test_layer_control_shows_evil_route_name_as_text(evil):
     assert EVIL_ROUTE in page.locator(".leaflet-control-layers").inner_text()
     page.goto(evil.base + "/routes/uzzini-ka-top?lang=en")
     page.wait_for_selector("body[data-loaded]")
-    page.locator(".stop-marker").first.click()
+    page.locator(".stop-marker").first.focus()
+    page.keyboard.press("Enter")
     page.locator(".leaflet-popup-content").wait_for()

@@ -18,13 +18,15 @@
 
   var SYMBOL = { yes: "\u267F", limited: "\u00BD", no: "\u2715", unknown: "?" };
 
-  function pinIcon(wheelchair, label) {
-    return L.divIcon({
+  var ICONS = {};
+  function pinIcon(wheelchair) {
+    var key = SYMBOL[wheelchair] ? wheelchair : "unknown";
+    ICONS[key] = ICONS[key] || L.divIcon({
       className: "pin-marker",
-      html: '<span class="pin pin-' + (SYMBOL[wheelchair] ? wheelchair : "unknown") + '">' +
-            SYMBOL[wheelchair in SYMBOL ? wheelchair : "unknown"] + "</span>",
+      html: '<span class="pin pin-' + key + '">' + SYMBOL[key] + "</span>",
       iconSize: [28, 28], iconAnchor: [14, 14], popupAnchor: [0, -12]
     });
+    return ICONS[key];
   }
 
   function popupContent(p, t) {
@@ -45,21 +47,31 @@
     return template.replace("__id__", encodeURIComponent(id));
   }
 
-  function makeMarker(feature, t, detailUrl) {
+  function makeMarker(feature, t) {
     var p = feature.properties, c = feature.geometry.coordinates;
     var label = p.wheelchair_label || t.wheelchair[p.wheelchair] || "";
     var marker = L.marker([c[1], c[0]], {
       icon: pinIcon(p.wheelchair), title: p.name + " – " + label, alt: p.name, keyboard: true
     });
-    marker.bindPopup(function () {
-      if (!detailUrl) { return popupContent(p, t); }
-      var box = el("div", { "class": "popup", text: t.loading });
-      fetch(detailUrl).then(function (r) { return r.json(); }).then(function (d) {
+    marker.feature = feature;
+    return marker;
+  }
+
+  /* One handler for all markers of a layer: a popup is made only when a marker is opened, with
+     the details fetched then, so 100 000 markers cost no popups up front. */
+  function openPopupsOn(layer, t, detailUrl) {
+    layer.on("click keypress", function (e) {
+      var marker = e.layer;
+      if (e.type === "keypress" && e.originalEvent.key !== "Enter") { return; }
+      if (!detailUrl) {
+        marker.bindPopup(popupContent(marker.feature.properties, t)).openPopup();
+        return;
+      }
+      marker.bindPopup(el("div", { "class": "popup", text: t.loading })).openPopup();
+      fetch(detailUrl(marker.feature.id)).then(function (r) { return r.json(); }).then(function (d) {
         marker.setPopupContent(popupContent(d.properties, t));
       });
-      return box;
     });
-    return marker;
   }
 
   function listItem(feature, t, url) {
@@ -91,10 +103,13 @@
 
   function overview(map, control, routeLayers, cfg) {
     var t = cfg.texts;
-    var cluster = L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 50, chunkedLoading: true });
+    var cluster = L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 50, disableClusteringAtZoom: 14 });
     var LIST_MAX = 200;
     map.addLayer(cluster);
     control.addOverlay(cluster, t.centres);
+    openPopupsOn(cluster, t, function (id) {
+      return centreUrl(cfg.centreApi.split("?")[0], id) + "?lang=" + encodeURIComponent(cfg.lang);
+    });
     var boundaries = L.geoJSON(null, { style: { color: "#555", weight: 1, fill: false }, interactive: false });
     control.addOverlay(boundaries, t.boundaries);
     map.attributionControl.addAttribution(cfg.boundaryAttribution);
@@ -117,7 +132,7 @@
       list.textContent = "";
       var lang = "?lang=" + encodeURIComponent(cfg.lang), markers = [];
       collection.features.forEach(function (f, i) {
-        if (f.geometry) { markers.push(makeMarker(f, t, centreUrl(cfg.centreApi.split("?")[0], f.id) + lang)); }
+        if (f.geometry) { markers.push(makeMarker(f, t)); }
         if (i < LIST_MAX) { list.appendChild(listItem(f, t, centreUrl(cfg.centrePage.split("?")[0], f.id) + lang)); }
       });
       cluster.addLayers(markers);
@@ -211,7 +226,9 @@
   }
 
   function centreView(map, control, routeLayers, cfg) {
-    var marker = makeMarker(cfg.feature, cfg.texts, null).addTo(map);
+    var group = L.featureGroup().addTo(map);
+    var marker = makeMarker(cfg.feature, cfg.texts).addTo(group);
+    openPopupsOn(group, cfg.texts, null);
     map.setView(marker.getLatLng(), 11);
     document.body.setAttribute("data-loaded", "1");
   }

@@ -96,3 +96,11 @@ def test_session_cookie_flags(auth, client):
 def test_manage_pages_are_not_cached(auth, client):
     auth.login("dobele@example.test")
     assert client.get("/manage/").headers["Cache-Control"] == "no-store"
+
+
+def test_sessions_expire(auth, client):
+    auth.login("dobele@example.test")
+    assert client.get("/manage/").status_code == 200
+    with client.session_transaction() as session:
+        session["at"] -= 9 * 3600
+    assert client.get("/manage/").status_code == 302

@@ -1,4 +1,4 @@
-"""The open-data API, read-only: JSON twins of the pages, built by the same dataset functions."""
+"""The API: open-data JSON twins of the pages (built by the same dataset functions) and the write API."""
 import json
 import re
 from dataclasses import replace

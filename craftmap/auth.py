@@ -21,7 +21,7 @@ from flask.cli import AppGroup
 from . import db
 
 __all__ = ["ROLES", "hasher", "init_app", "current_user", "login_required", "csrf_token", "check_csrf",
-           "attempt_login", "logout", "change_password", "user_for_token", "may_edit"]
+           "attempt_login", "verify_password", "logout", "change_password", "user_for_token", "may_edit"]
 
 ROLES = ("editor", "planner", "admin")
 SESSION_HOURS = 8
@@ -55,10 +55,7 @@ def attempt_login(email, password, address):
             if _failures(conn, key, LIMITS[kind][1]) >= LIMITS[kind][0]:
                 raise RateLimited(kind)
     user = _get_user(email=email)
-    try:
-        ok = user is not None and hasher.verify(user["password_hash"], password)
-    except (VerificationError, InvalidHashError):
-        ok = False
+    ok = user is not None and verify_password(user, password)
     with db.write_engine().begin() as conn:
         if not ok:
             conn.execute(db.login_failures.insert(), [{"key": k, "at": time.time()} for k in keys.values()])
@@ -68,6 +65,13 @@ def attempt_login(email, password, address):
     session.permanent = True
     session.update(uid=user["id"], epoch=user["session_epoch"], at=time.time(), csrf=secrets.token_urlsafe(24))
     return user
+
+
+def verify_password(user, password):
+    try:
+        return hasher.verify(user["password_hash"], password)
+    except (VerificationError, InvalidHashError):
+        return False
 
 
 def _end_sessions(conn, user_id):

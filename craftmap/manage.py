@@ -3,12 +3,11 @@ import csv
 import datetime
 import io
 
-from argon2.exceptions import InvalidHashError, VerificationError
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from shapely.geometry import shape
 
-from . import auth, db, editing, labels, route_editing
+from . import auth, db, editing, labels, planning, route_editing
 from .planner import csv_response
 from .seed import CENTRE_FIELDS, ENUMS
 
@@ -69,7 +68,7 @@ def password():
     if request.method == "POST":
         user = auth.current_user()
         new = request.form.get("new_password", "")
-        if not _ok_hash(user):
+        if not auth.verify_password(user, request.form.get("password", "")):
             error = _("The current password is wrong.")
         elif len(new) < 12:
             error = _("The new password must have at least 12 characters.")
@@ -79,21 +78,9 @@ def password():
     return render_template("manage/password.html", error=error)
 
 
-def _ok_hash(user):
-    try:
-        return auth.hasher.verify(user["password_hash"], request.form.get("password", ""))
-    except (VerificationError, InvalidHashError):
-        return False
-
-
 def _gaps(c, last_year, visitors):
-    stale = (datetime.date.today() - datetime.timedelta(days=365)).isoformat()
-    return [label for cond, label in (
-        (c["wheelchair"] == "unknown", _("wheelchair access unknown")),
-        (c["signage"] == "unknown", _("signage unknown")),
-        (c["signage"] != "unknown" and (c["signage_checked_on"] or "") < stale, _("signage not checked for a year")),
-        (c["lat"] is None, _("no coordinates")),
-        (last_year not in visitors.get(c["id"], {}), _("no visitor count for %(year)d", year=last_year))) if cond]
+    counted = [] if last_year in visitors.get(c["id"], {}) else [_("visitor count for %(year)d", year=last_year)]
+    return planning.centre_gaps(c) + counted
 
 
 @bp.route("/")

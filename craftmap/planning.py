@@ -15,7 +15,7 @@ from .datasets import route_name, route_summary, snapshot
 from .i18n import pick
 from .spatial import WGS84
 
-__all__ = ["indicator_table", "coverage_table", "data_gaps", "visitors_per_year", "missing_translations", "BY"]
+__all__ = ["indicator_table", "coverage_table", "data_gaps", "centre_gaps", "visitors_per_year", "missing_translations", "BY"]
 
 BY = ("municipality", "country", "route")
 SIGNAGE_STALE_DAYS = 365
@@ -119,20 +119,24 @@ def coverage_table(by, lang, distance_km=10.0):
     return {"by": by, "distance_km": distance_km, "rows": rows, "data_version": snap.version}
 
 
+def centre_gaps(c, today=None):
+    """What a centre still lacks: wheelchair access, signage, a signage check within a year, a location."""
+    stale = ((today or datetime.date.today()) - datetime.timedelta(days=SIGNAGE_STALE_DAYS)).isoformat()
+    return [label for cond, label in (
+        (c["wheelchair"] == "unknown", _("wheelchair access")),
+        (c["signage"] == "unknown", _("signage")),
+        (c["signage"] != "unknown" and (c["signage_checked_on"] or "") < stale, _("signage check older than a year")),
+        (c["lat"] is None, _("location"))) if cond]
+
+
 def data_gaps(lang, today=None):
     """Centres missing accessibility, signage, a recent signage check or a location, to survey."""
     snap = snapshot()
-    today = today or datetime.date.today()
-    stale = (today - datetime.timedelta(days=SIGNAGE_STALE_DAYS)).isoformat()
     gaps = []
     for c in sorted(snap.centres, key=lambda c: (c["country"], c["municipality"], c["name"])):
         if c["status"] != "active":
             continue
-        missing = [label for cond, label in (
-            (c["wheelchair"] == "unknown", _("wheelchair access")),
-            (c["signage"] == "unknown", _("signage")),
-            (c["signage"] != "unknown" and (c["signage_checked_on"] or "") < stale, _("signage check older than a year")),
-            (c["lat"] is None, _("location"))) if cond]
+        missing = centre_gaps(c, today)
         if missing:
             gaps.append({"id": c["id"], "name": c["name"], "municipality": c["municipality"],
                          "country": c["country"], "missing": missing})

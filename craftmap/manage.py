@@ -132,9 +132,10 @@ def edit(centre_id):
     centre = centre_for_edit(centre_id)
     if request.method == "GET":
         return _edit_page(centre, centre)
-    values = centre | _form_changes(request.form)
+    changes = _form_changes(request.form)
+    values = centre | changes
     try:
-        editing.save_centre(centre_id, _form_changes(request.form), int(request.form.get("version", -1)),
+        editing.save_centre(centre_id, changes, int(request.form.get("version", -1)),
                             auth.current_user()["email"], _form_visitors(request.form))
     except editing.EditError as exc:
         return _edit_page(centre, values, errors=_field_errors(exc), status=422)
@@ -149,12 +150,11 @@ def new():
     user = auth.current_user()
     if user["role"] != "editor":
         abort(403)
-    country = next(c for m, c in zip(*[current_app.extensions["craftmap.reference"].municipalities[k]
-                                       for k in ("name_local", "country_code")]) if m == user["municipality"])
-    blank = {f: "" for f in CENTRE_FIELDS} | {
-        "municipality": user["municipality"], "country": country, "status": "active", "lat": None, "lon": None,
-        "wheelchair": "unknown", "toilets_wheelchair": "unknown", "signage": "unknown",
-        "mid_baltic_network": "unknown", "coord_precision": "none"}
+    munis = current_app.extensions["craftmap.reference"].municipalities
+    country = dict(zip(munis["name_local"], munis["country_code"]))[user["municipality"]]
+    blank = editing.blank_centre() | {
+        "municipality": user["municipality"], "country": country, "wheelchair": "unknown", "signage": "unknown",
+        "toilets_wheelchair": "unknown", "mid_baltic_network": "unknown", "coord_precision": "none"}
     if request.method == "GET":
         return _edit_page(blank, blank)
     values = blank | _form_changes(request.form) | {k: request.form.get(k, "") for k in ("id", "source")}

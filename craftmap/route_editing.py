@@ -9,6 +9,7 @@ from shapely.geometry import mapping
 
 from . import db, seed
 from .editing import Conflict, EditError
+from .spatial import line_through
 
 __all__ = ["parse_stops", "stops_text", "track_from_file", "save_route", "ROUTE_TEXT_FIELDS"]
 
@@ -67,12 +68,8 @@ def track_from_file(filename, data):
 
 
 def _drawn(stops, centres):
-    coords = []
-    for s in stops:
-        c = centres.get(s.get("centre_id"), s)
-        if c.get("lat") is not None:
-            coords.append((c["lon"], c["lat"]))
-    return shapely.LineString(coords) if len(coords) >= 2 else None
+    places = (centres.get(s.get("centre_id"), s) for s in stops)
+    return line_through([(p["lon"], p["lat"]) if p.get("lat") is not None else None for p in places])
 
 
 def save_route(route_id, fields, stops, track, expected_version):

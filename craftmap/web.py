@@ -45,10 +45,11 @@ class Body:
     gz: bytes | None
 
 
-def body(content, mimetype):
+def body(content, mimetype, etag=None):
+    """Serialise once; the ETag is the content's hash unless the caller names one (e.g. a version)."""
     data = content.encode("utf-8") if isinstance(content, str) else content
     gz = gzip.compress(data, compresslevel=6, mtime=0) if len(data) >= MIN_GZIP_BYTES else None
-    return Body(data, hashlib.sha1(data).hexdigest(), mimetype, gz)
+    return Body(data, etag or hashlib.sha1(data).hexdigest(), mimetype, gz)
 
 
 def send(b, filename=None):

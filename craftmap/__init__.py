@@ -4,6 +4,7 @@ from pathlib import Path
 from flask import Flask
 
 from . import auth, config, db, i18n, seed
+from .response_cache import ResponseCache
 
 __all__ = ["create_app"]
 
@@ -24,4 +25,6 @@ def create_app(test_config=None):
     app.register_blueprint(planner.bp)
     app.register_blueprint(manage.bp)
     app.register_blueprint(api.bp)
+    app.wsgi_app = ResponseCache(app.wsgi_app, app.extensions["craftmap.versions"],
+                                 app.config["RESPONSE_CACHE_MB"] * 2**20, app.config["SESSION_COOKIE_NAME"], i18n.COOKIE)
     return app

@@ -50,13 +50,13 @@ def attempt_login(email, password, address):
     """The user for these credentials, or None; raises RateLimited after too many failures."""
     email = email.strip().lower()
     keys = {"account": f"account:{email}", "address": f"address:{address}"}
-    with db.write_engine().begin() as conn:
+    with db.transaction() as conn:
         for kind, key in keys.items():
             if _failures(conn, key, LIMITS[kind][1]) >= LIMITS[kind][0]:
                 raise RateLimited(kind)
     user = _get_user(email=email)
     ok = user is not None and verify_password(user, password)
-    with db.write_engine().begin() as conn:
+    with db.transaction() as conn:
         if not ok:
             conn.execute(db.login_failures.insert(), [{"key": k, "at": time.time()} for k in keys.values()])
             return None
@@ -83,13 +83,13 @@ def logout():
     """End this session and every other copy of the user's sessions."""
     user = current_user()
     if user:
-        with db.write_engine().begin() as conn:
+        with db.transaction() as conn:
             _end_sessions(conn, user["id"])
     session.clear()
 
 
 def change_password(user, new_password):
-    with db.write_engine().begin() as conn:
+    with db.transaction() as conn:
         conn.execute(db.users.update().where(db.users.c.id == user["id"])
                      .values(password_hash=hasher.hash(new_password)))
         _end_sessions(conn, user["id"])
@@ -174,7 +174,7 @@ def add_user(email, role, municipality):
     if len(password) < 12:
         raise click.BadParameter("the password must have at least 12 characters", param_hint="password")
     try:
-        with db.write_engine().begin() as conn:
+        with db.transaction() as conn:
             conn.execute(db.users.insert().values(email=email.strip().lower(), password_hash=hasher.hash(password),
                                                   role=role, municipality=municipality if role == "editor" else None))
     except sa.exc.IntegrityError:
@@ -193,7 +193,7 @@ def create_token(email):
     if user is None:
         raise click.BadParameter(f"no account {email}", param_hint="EMAIL")
     token = secrets.token_urlsafe(32)
-    with db.write_engine().begin() as conn:
+    with db.transaction() as conn:
         conn.execute(db.api_tokens.insert().values(token_hash=_token_hash(token), user_id=user["id"]))
     click.echo(token)
 

@@ -1,5 +1,7 @@
 """The data layer: the only module that talks to the database (SQLite or PostgreSQL)."""
 import json
+import time
+from contextlib import contextmanager
 
 import click
 import sqlalchemy as sa
@@ -10,7 +12,7 @@ from . import seed
 
 __all__ = ["metadata", "init_app", "engine", "data_version", "all_centres", "get_centre",
            "all_routes", "get_route", "all_visitor_counts", "visitors",
-           "create_and_seed", "bump_data_version", "write_engine"]
+           "create_and_seed", "bump_data_version", "transaction", "Versions"]
 
 metadata = sa.MetaData()
 
@@ -91,10 +93,32 @@ def engine():
     return current_app.extensions["craftmap.engine"]
 
 
+class Versions:
+    """The data version, read from the database at most once per ``interval`` seconds (0: on every call).
+
+    A write through this process expires it at once; a write through another server is seen within
+    ``interval``. Every cache of craftmap is keyed on this number.
+    """
+
+    def __init__(self, eng, interval):
+        self.engine, self.interval = eng, interval
+        self.value, self.read_at = None, float("-inf")
+
+    def current(self):
+        now = time.monotonic()
+        if now - self.read_at >= self.interval:
+            with self.engine.connect() as conn:  # plain SQL: this may run on every request
+                self.value = conn.exec_driver_sql("SELECT value FROM meta WHERE key = 'data_version'").scalar_one()
+            self.read_at = now
+        return self.value
+
+    def expire(self):
+        self.read_at = float("-inf")
+
+
 def data_version():
     """A number that changes whenever anything shown to users changes."""
-    with engine().connect() as conn:  # plain SQL: this runs on every request
-        return conn.exec_driver_sql("SELECT value FROM meta WHERE key = 'data_version'").scalar_one()
+    return current_app.extensions["craftmap.versions"].current()
 
 
 def _centre_dict(row):
@@ -171,9 +195,13 @@ def _is_seeded(eng):
     return sa.inspect(eng).has_table("meta")
 
 
-def write_engine():
-    """The engine for writes: on SQLite its transactions take the write lock up front."""
-    return current_app.extensions["craftmap.write_engine"]
+@contextmanager
+def transaction():
+    """A write transaction (on SQLite it takes the write lock up front); once committed, this
+    process reads the data version again, so its next page shows the write."""
+    with current_app.extensions["craftmap.write_engine"].begin() as conn:
+        yield conn
+    current_app.extensions["craftmap.versions"].expire()
 
 
 def _engines(url):
@@ -197,6 +225,7 @@ def init_app(app, ref):
     eng, write = _engines(app.config["DATABASE_URL"])
     app.extensions["craftmap.engine"] = eng
     app.extensions["craftmap.write_engine"] = write
+    app.extensions["craftmap.versions"] = Versions(eng, app.config["VERSION_CHECK_SECONDS"])
     try:
         if not _is_seeded(eng):
             try:
@@ -218,6 +247,9 @@ def reseed_command():
     """Drop all data and load data/ again."""
     from flask import current_app as app
     eng = engine()
+    before = data_version()
     metadata.drop_all(eng)
     create_and_seed(eng, app.config["DATA_DIR"], app.extensions["craftmap.reference"])
+    with eng.begin() as conn:  # never back to a version that running servers have cached
+        conn.execute(meta.update().where(meta.c.key == "data_version").values(value=before + 1))
     click.echo("Database loaded from " + str(app.config["DATA_DIR"]))

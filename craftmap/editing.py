@@ -132,7 +132,7 @@ def save_centre(centre_id, changes, expected_version, user, visitors=None):
 
     Returns the new version; raises EditError (nothing saved), Conflict or LookupError.
     """
-    with db.write_engine().begin() as conn:
+    with db.transaction() as conn:
         return _save(conn, _current(conn, centre_id), changes, expected_version, user, visitors)
 
 
@@ -145,7 +145,7 @@ def create_centre(row, user):
     """Add a centre; returns its id. Raises EditError naming each invalid field."""
     record = blank_centre() | {k: v for k, v in _normalise(row).items() if k in CENTRE_FIELDS and v not in ("", None)}
     _check(record)
-    with db.write_engine().begin() as conn:
+    with db.transaction() as conn:
         if conn.execute(sa.select(db.centres.c.id).where(db.centres.c.id == record["id"])).first():
             raise EditError([("id", f"{record['id']!r} is already used")])
         _insert(conn, record, user)
@@ -173,7 +173,7 @@ def get_change(change_id):
 
 def revert(change, user):
     """Undo one recorded change; the undoing is itself a change. Returns the new version."""
-    with db.write_engine().begin() as conn:
+    with db.transaction() as conn:
         current = _current(conn, change["centre_id"])
         field = change["field"]
         if field.startswith("visitors_"):
@@ -217,7 +217,7 @@ def apply_import(plan, user, on_row=None):
     """Apply a plan without errors in one transaction: every row lands, or none does."""
     if any(p["errors"] for p in plan):
         raise EditError([("row", f"row {p['row']} has errors") for p in plan if p["errors"]])
-    with db.write_engine().begin() as conn:
+    with db.transaction() as conn:
         for entry in plan:
             if on_row:
                 on_row(entry)

@@ -61,7 +61,8 @@ def init_app(app):
 
     @app.after_request
     def remember_language(response):
-        if request.args.get("lang") in languages and request.cookies.get(COOKIE) != g.lang:
+        if (response.mimetype == "text/html" and request.args.get("lang") in languages
+                and request.cookies.get(COOKIE) != g.lang):  # pages only: API answers stay cookie-free
             response.set_cookie(COOKIE, g.lang, max_age=365 * 86400, samesite="Lax")
         return response
 

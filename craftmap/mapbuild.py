@@ -3,6 +3,7 @@
 The page carries the map, the route layers and a small start-up call; centres reach
 the browser as GeoJSON from the API, so the page's size does not grow with them.
 """
+import itertools
 import re
 from html import escape
 
@@ -34,7 +35,7 @@ class _Start(MacroElement):
     _template = Template("""
         {% macro script(this, kwargs) %}
         craftmap.start({{ this._parent.get_name() }}, {{ this.control.get_name() }},
-                       { {% for id, layer in this.layers.items() %}{{ id|tojson }}: {{ layer }},{% endfor %} });
+                       { {% for id, layer in this.layers.items() %}{{ id|tojson }}: {{ layer.get_name() }},{% endfor %} });
         {% endmacro %}
     """)
 
@@ -55,6 +56,18 @@ STYLES = {
     "fill": lambda f: {"fillColor": f["properties"]["fill"], "color": "#444", "weight": 1, "fillOpacity": 0.65},
     "uncovered": lambda f: {"color": "#b2322a", "weight": 8, "opacity": 0.55},
 }
+
+
+def _number_elements(root):
+    """Name elements by their place in the tree instead of folium's random ids, so that every
+    server builds the same bytes for the same data, and a browser's ETag is good on all of them."""
+    count = itertools.count()
+
+    def walk(element):
+        element._id = f"{next(count):x}"
+        for child in element._children.values():
+            walk(child)
+    walk(root)
 
 
 def build_map(routes, names, tiles, max_zoom, extra_layers=(), map_id="craftmap"):
@@ -100,10 +113,12 @@ def build_map(routes, names, tiles, max_zoom, extra_layers=(), map_id="craftmap"
             style_function=lambda _, colour=route["colour"], dash=dash: {
                 "color": colour, "weight": 4, "opacity": 0.85, "dashArray": dash},
         ).add_to(group)
-        layers[route["id"]] = group.get_name()
+        layers[route["id"]] = group
     control = folium.LayerControl(collapsed=False).add_to(m)
     _Start(control, layers).add_to(m)
     root = m.get_root()
+    _number_elements(root)
+    m._id = map_id
     root.render()
     header = _FULLPAGE.sub("", _VIEWPORT.sub("", root.header.render()))
     header = header.replace('<meta http-equiv="content-type" content="text/html; charset=UTF-8" />', "")

@@ -88,7 +88,7 @@ def save_route(route_id, fields, stops, track, expected_version):
         raise EditError([("route", p) for p in problems])
     doc = json.dumps(props, ensure_ascii=False)
     geom = json.dumps(feature["geometry"]) if geometry else None
-    with db.write_engine().begin() as conn:
+    with db.transaction() as conn:
         if expected_version is None:
             if conn.execute(sa.select(db.routes.c.id).where(db.routes.c.id == route_id)).first():
                 raise EditError([("id", f"{route_id!r} is already used")])

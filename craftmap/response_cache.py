@@ -1,0 +1,83 @@
+"""Public responses kept per data version and served again without entering Flask.
+
+A reverse proxy would do the same; doing it in the app means a single server is fast without one.
+Only anonymous GETs are kept, keyed on everything a public response varies on (host, path, query,
+Cookie, Accept-Language, Accept-Encoding), and only 200s that Flask marked public and that set no
+cookie but the language one, which the key already determines. The whole store is dropped when the
+data version or the date changes.
+"""
+import datetime
+import threading
+
+from werkzeug.http import parse_etags, unquote_etag
+
+__all__ = ["ResponseCache"]
+
+KEPT_ON_304 = ("cache-control", "content-location", "date", "etag", "expires", "vary")
+
+
+class ResponseCache:
+    """WSGI middleware around the Flask app."""
+
+    def __init__(self, wsgi_app, versions, max_bytes, session_cookie, lang_cookie):
+        self.wsgi_app, self.versions, self.max_bytes = wsgi_app, versions, max_bytes
+        self.session_cookie = session_cookie + "="
+        self.lang_cookie = lang_cookie + "="
+        self.lock = threading.Lock()
+        self.stamp, self.entries, self.size = None, {}, 0
+
+    def __call__(self, environ, start_response):
+        if (environ["REQUEST_METHOD"] != "GET" or "HTTP_AUTHORIZATION" in environ
+                or self.session_cookie in environ.get("HTTP_COOKIE", "")) or self.max_bytes <= 0:
+            return self.wsgi_app(environ, start_response)
+        stamp = (self.versions.current(), datetime.date.today())
+        key = (environ.get("HTTP_HOST"), environ.get("SCRIPT_NAME"), environ.get("PATH_INFO"),
+               environ.get("QUERY_STRING"), environ.get("HTTP_COOKIE"), environ.get("HTTP_ACCEPT_LANGUAGE"),
+               environ.get("HTTP_ACCEPT_ENCODING"))
+        entry = self.entries.get(key) if stamp == self.stamp else None
+        if entry is None:
+            return self._fill(environ, start_response, stamp, key)
+        status, headers, body, etag, not_modified = entry
+        inm = environ.get("HTTP_IF_NONE_MATCH")
+        if inm and etag and parse_etags(inm).contains_weak(etag):
+            start_response("304 Not Modified", not_modified)
+            return []
+        start_response(status, headers)
+        return [body]
+
+    def _fill(self, environ, start_response, stamp, key):
+        seen = {}
+
+        def capture(status, headers, exc_info=None):
+            seen.update(status=status, headers=headers)
+            return start_response(status, headers, exc_info)
+
+        result = self.wsgi_app(environ, capture)
+        if not self._keepable(seen, environ):
+            return result
+        try:
+            body = b"".join(result)
+        finally:
+            if hasattr(result, "close"):
+                result.close()
+        self._store(stamp, key, seen["status"], seen["headers"], body)
+        return [body]
+
+    def _keepable(self, seen, environ):
+        headers = {}
+        for name, value in seen.get("headers", ()):
+            headers.setdefault(name.lower(), []).append(value)
+        return (seen.get("status", "").startswith("200 ")
+                and "public" in ",".join(headers.get("cache-control", ()))
+                and all(c.startswith(self.lang_cookie) for c in headers.get("set-cookie", ()))
+                and "HTTP_RANGE" not in environ)
+
+    def _store(self, stamp, key, status, headers, body):
+        etag = next((unquote_etag(v)[0] for k, v in headers if k.lower() == "etag"), None)
+        not_modified = [(k, v) for k, v in headers if k.lower() in KEPT_ON_304]
+        with self.lock:
+            if stamp != self.stamp or self.size + len(body) > self.max_bytes:
+                self.stamp, self.entries, self.size = stamp, {}, 0
+            if len(body) <= self.max_bytes:
+                self.entries[key] = (status, headers, body, etag, not_modified)
+                self.size += len(body)

@@ -1,0 +1,81 @@
+"""Public responses served again from the app's own store: never stale past a write, never mixed up."""
+import gzip
+import time
+
+from craftmap import editing
+
+from .test_manage import form_of
+
+CENTRE = "/api/v1/centres/dobele-crafts-house"
+
+
+def wheelchair(client, **kwargs):
+    return client.get(CENTRE, **kwargs).get_json()["properties"]["wheelchair"]
+
+
+def test_an_edit_through_this_server_shows_on_the_next_request(app, client, auth):
+    anonymous = app.test_client()
+    page = anonymous.get("/centres/dobele-crafts-house?lang=en").get_data(as_text=True)
+    assert wheelchair(anonymous) == "unknown"
+    auth.login("dobele@example.test")
+    saved = auth.post("/manage/centres/dobele-crafts-house", form_of(app, "dobele-crafts-house", wheelchair="yes"))
+    assert saved.status_code == 302
+    assert wheelchair(anonymous) == "yes"
+    assert anonymous.get("/centres/dobele-crafts-house?lang=en").get_data(as_text=True) != page
+
+
+def test_a_write_through_another_server_shows_within_the_check_interval(make_app):
+    first = make_app(VERSION_CHECK_SECONDS=0.5)
+    url = first.config["DATABASE_URL"]
+    other = make_app(VERSION_CHECK_SECONDS=0.5, DATABASE_URL=url)
+    client = first.test_client()
+    version = client.get(CENTRE).get_json()["properties"]["version"]
+    assert wheelchair(client) == "unknown"
+    with other.app_context():
+        editing.save_centre("dobele-crafts-house", {"wheelchair": "no"}, version, "test")
+    time.sleep(0.5)
+    assert wheelchair(client) == "no"
+
+
+def test_languages_and_encodings_are_kept_apart(app, client):
+    lv = client.get("/", headers={"Accept-Language": "lv"}).get_data(as_text=True)
+    en = client.get("/", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    lithuanian = app.test_client()
+    lithuanian.set_cookie("lang", "lt")
+    lt = lithuanian.get("/", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert '<html lang="lv"' in lv and '<html lang="en"' in en and '<html lang="lt"' in lt
+    assert client.get("/", headers={"Accept-Language": "lv"}).get_data(as_text=True) == lv
+    zipped = client.get("/", headers={"Accept-Language": "en", "Accept-Encoding": "gzip"})
+    plain = client.get("/", headers={"Accept-Language": "en"})
+    assert zipped.headers["Content-Encoding"] == "gzip" and gzip.decompress(zipped.data) == plain.data
+    assert "Content-Encoding" not in plain.headers
+
+
+def test_choosing_a_language_still_remembers_it(app):
+    for _ in range(2):  # the second visitor is served from the store
+        response = app.test_client().get("/?lang=lt")
+        assert "lang=lt" in response.headers["Set-Cookie"]
+
+
+def test_repeat_visitors_get_304_from_the_store(app):
+    client = app.test_client(use_cookies=False)
+    first = client.get("/centres?lang=en")
+    again = client.get("/centres?lang=en", headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304 and again.data == b"" and again.headers["ETag"] == first.headers["ETag"]
+    other = client.get("/centres?lang=en", headers={"If-None-Match": '"something-else"'})
+    assert other.status_code == 200 and other.data == first.data
+
+
+def test_what_one_user_may_see_is_never_served_to_another(client, auth):
+    auth.login("dobele@example.test")
+    assert client.get("/manage/").status_code == 200
+    stranger = client.application.test_client()
+    assert stranger.get("/manage/").status_code == 302
+
+
+def test_a_browser_etag_is_good_on_every_server(make_app):
+    first = make_app()
+    second = make_app(DATABASE_URL=first.config["DATABASE_URL"])
+    for url in ("/?lang=en", "/routes/uzzini-ka-top?lang=lv", "/centres/dobele-crafts-house?lang=lt"):
+        etag = first.test_client().get(url).headers["ETag"]
+        assert second.test_client().get(url, headers={"If-None-Match": etag}).status_code == 304

@@ -5,6 +5,7 @@
 Writes bench/RESULTS.md. All centres beyond the real 41 are SYNTHETIC (bench/synthetic.py).
 """
 import datetime
+import json
 import os
 import platform
 import re
@@ -27,14 +28,14 @@ sys.path.insert(0, str(ROOT))
 from bench.synthetic import synthetic_data_dir  # noqa: E402
 from craftmap import coverage  # noqa: E402
 
-APP_PORT, NGINX_PORT = 18080, 18081
+APP_PORT, NGINX_PORT, CEILING_PORT = 18080, 18081, 18084
 WRK = ["wrk", "-t2", "-c16"]
 SIZES = (1_000, 10_000, 100_000)
 OUT = ROOT / "bench" / "RESULTS.md"
 
 
-def wrk_rps(url, gzip=True, seconds=5):
-    cmd = WRK + [f"-d{seconds}s"] + (["-H", "Accept-Encoding: gzip"] if gzip else []) + [url]
+def wrk_rps(url, gzip=True, seconds=None):
+    cmd = WRK + [f"-d{seconds or SECONDS}s"] + (["-H", "Accept-Encoding: gzip"] if gzip else []) + [url]
     out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
     return float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
 
@@ -50,10 +51,10 @@ def wait_for(url, seconds=180):
     raise RuntimeError(f"{url} did not answer")
 
 
-def fetch(url, gzip=False):
+def fetch(url, gzip=False, headers=False):
     req = urllib.request.Request(url, headers={"Accept-Encoding": "gzip"} if gzip else {})
     with urllib.request.urlopen(req) as r:
-        return r.read()
+        return (r.read(), r.headers.items()) if headers else r.read()
 
 
 SERVERS = {  # the two production set-ups the README documents, each with 2 worker processes
@@ -65,6 +66,13 @@ SERVERS = {  # the two production set-ups the README documents, each with 2 work
 }
 
 
+def start(cmd, env, port, ready):
+    cmd[0] = str(Path(sys.executable).parent / cmd[0])
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stderr=subprocess.DEVNULL)
+    wait_for(f"http://127.0.0.1:{port}{ready}")
+    return proc
+
+
 class App:
     """craftmap under one of the production servers, on a SQLite database seeded from ``data_dir``."""
 
@@ -73,11 +81,30 @@ class App:
                             "CRAFTMAP_TILE_URL": "", "SECRET_KEY": "bench"}
         subprocess.run([sys.executable, "-c", "from craftmap import create_app; create_app()"], env=env,
                        cwd=ROOT, check=True)  # seed once before the workers start
-        cmd = SERVERS[server](APP_PORT)
-        cmd[0] = str(Path(sys.executable).parent / cmd[0])
-        self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stderr=subprocess.DEVNULL)
+        self.proc = start(SERVERS[server](APP_PORT), env, APP_PORT, "/api/v1/routes")
         self.url = f"http://127.0.0.1:{APP_PORT}"
-        wait_for(self.url + "/api/v1/routes")
+
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait()
+
+
+class Ceiling:
+    """bench/ceiling.py under granian, answering with the bytes and headers craftmap sent."""
+
+    KEPT = ("content-type", "content-length", "content-encoding", "etag", "vary", "cache-control")
+
+    def __init__(self, answers, work):
+        root = work / "ceiling"
+        root.mkdir()
+        for name, (gz, headers) in answers.items():
+            (root / name).write_bytes(gz)
+        kept = {name: [(k, v) for k, v in headers if k.lower() in self.KEPT] for name, (gz, headers) in answers.items()}
+        (root / "headers.json").write_text(json.dumps(kept))
+        cmd = SERVERS["granian"](CEILING_PORT)[:-2] + ["bench.ceiling:app"]
+        self.proc = start(cmd, os.environ | {"CRAFTMAP_CEILING_DIR": str(root)}, CEILING_PORT,
+                          "/" + next(iter(answers)))
+        self.url = f"http://127.0.0.1:{CEILING_PORT}"
 
     def stop(self):
         self.proc.terminate()
@@ -179,7 +206,7 @@ def coverage_ms(data_dir):
     def timed(fn):
         fn()
         runs = []
-        for _ in range(5):
+        for _ in range(7):
             start = time.perf_counter()
             fn()
             runs.append(time.perf_counter() - start)
@@ -191,7 +218,7 @@ RESPONSES = {"map page": "/?lang=en",
              "centres GeoJSON, all fields": "/api/v1/centres?lang=en",
              "centres GeoJSON, the map's fields": "/api/v1/centres?lang=en&fields=map"}
 TARGETS = {"map page": 0.3, "centres GeoJSON, all fields": 0.8, "centres GeoJSON, the map's fields": 0.8}
-ROUNDS = 3
+ROUNDS, SECONDS = 5, 3
 
 
 def main():
@@ -216,28 +243,37 @@ def main():
     write(rows, speeds, notes)
 
 
-def throughput(app, nginx, files):
-    """Median req/s of the app and of nginx for each response, over interleaved rounds."""
-    for path in RESPONSES.values():
-        wrk_rps(app.url + path, seconds=1)  # warm up: the first request builds the response
-    runs = {label: ([], []) for label in RESPONSES}
+def throughput(contenders):
+    """Median req/s of each contender ({name: {response label: url}}) for each response, taking turns."""
+    for urls in contenders.values():
+        for url in urls.values():
+            wrk_rps(url, seconds=1)  # warm up: the first request builds the response
+    runs = {}
     for _ in range(ROUNDS):
-        for label, path in RESPONSES.items():
-            runs[label][0].append(wrk_rps(app.url + path))
-            runs[label][1].append(wrk_rps(nginx.url + "/" + files[label]))
-    return {label: (statistics.median(a), statistics.median(b)) for label, (a, b) in runs.items()}
+        for label in RESPONSES:
+            for name, urls in contenders.items():
+                runs.setdefault((name, label), []).append(wrk_rps(urls[label]))
+    return {key: statistics.median(values) for key, values in runs.items()}
 
 
 def measure(n, work, data, real_html, rows, speeds):
     app = App(data, work, "granian")
     names = dict(zip(RESPONSES, ("page.html", "all.geojson", "map.geojson")))
-    bodies = {label: (fetch(app.url + path), fetch(app.url + path, gzip=True)) for label, path in RESPONSES.items()}
-    nginx = Nginx({names[label]: b for label, b in bodies.items()}, work)
+    plain = {label: fetch(app.url + path) for label, path in RESPONSES.items()}
+    gz = {label: fetch(app.url + path, gzip=True, headers=True) for label, path in RESPONSES.items()}
+    nginx = Nginx({names[label]: (plain[label], gz[label][0]) for label in RESPONSES}, work)
+    ceiling = Ceiling({names[label]: gz[label] for label in RESPONSES}, work)
+
+    def app_urls():
+        return {label: app.url + path for label, path in RESPONSES.items()}
+    files = {label: "/" + name for label, name in names.items()}
     try:
-        by_server = {"granian": throughput(app, nginx, names)}
+        first = throughput({"granian": app_urls(), "ceiling": {k: ceiling.url + f for k, f in files.items()},
+                            "nginx": {k: nginx.url + f for k, f in files.items()}})
+        ceiling.stop()
         if n == 1_000:
             naive = naive_folium_seconds(data)
-            page = by_server["granian"]["map page"][0]
+            page = first["granian", "map page"]
             rows.append(("map page vs naive per-request folium build, 1,000 centres", "≥ 1000×",
                          f"{page:,.0f} vs {1 / naive:,.1f} req/s", page * naive))
         if n in (10_000, 100_000):
@@ -248,20 +284,22 @@ def measure(n, work, data, real_html, rows, speeds):
         app.stop()
         app = App(data, work, "gunicorn")
         for label, path in RESPONSES.items():  # the same bytes from either server
-            assert fetch(app.url + path, gzip=True) == bodies[label][1], label
-        by_server["gunicorn"] = throughput(app, nginx, names)
+            assert fetch(app.url + path, gzip=True) == gz[label][0], label
+        second = throughput({"gunicorn": app_urls(), "nginx": {k: nginx.url + f for k, f in files.items()}})
     finally:
         app.stop()
         nginx.stop()
+        ceiling.stop()
     for label in RESPONSES:
-        size = f"{len(bodies[label][1]) / 1024:,.0f} KB gzip, {len(bodies[label][0]) / 1024:,.0f} KB plain"
-        ours, base = by_server["granian"][label]
+        size = f"{len(gz[label][0]) / 1024:,.0f} KB gzip, {len(plain[label]) / 1024:,.0f} KB plain"
+        ours, base = first["granian", label], first["nginx", label]
         rows.append((f"{label} throughput vs nginx, same bytes ({n:,} centres; {size})",
                      f"≥ {TARGETS[label]}×", f"{ours:,.0f} vs {base:,.0f} req/s", ours / base))
-        speeds.append((n, label, size, {server: r[label] for server, r in by_server.items()}))
+        speeds.append((n, label, size, base, [(first[name, label], base) for name in ("granian", "ceiling")]
+                       + [(second["gunicorn", label], second["nginx", label])]))
     if n == 100_000:
         rows.append(("map page HTML at 100,000 centres vs at the real data", "within 5 %",
-                     f"{len(bodies['map page'][0]):,} vs {real_html:,} bytes", len(bodies["map page"][0]) / real_html))
+                     f"{len(plain['map page']):,} vs {real_html:,} bytes", len(plain["map page"]) / real_html))
     if n == 10_000:
         ours, baseline, located, acc = coverage_ms(data)
         rows.append((f"coverage analysis, {located:,} centres ({acc:,} accessible) × 11 routes",
@@ -272,16 +310,15 @@ PG = os.environ.get("CRAFTMAP_BENCH_POSTGRES", "postgresql+psycopg://postgres@12
 
 
 def _edit_loop(urls, token, edits, queue):
-    import json as _json
+    """A municipality's system: read the centre with its token, add one visitor, write it back."""
     landed = refused = 0
+    signed = {"Authorization": f"Bearer {token}"}
     for i in range(edits):
-        base = urls[i % len(urls)]
-        with urllib.request.urlopen(base + "/api/v1/centres/dobele-crafts-house") as r:
-            etag, count = r.headers["ETag"], _json.load(r)["properties"]["visitors"].get("2025", 0)
-        req = urllib.request.Request(base + "/api/v1/centres/dobele-crafts-house", method="PATCH",
-                                     data=_json.dumps({"visitors": {"2025": count + 1}}).encode(),
-                                     headers={"Authorization": f"Bearer {token}", "If-Match": etag,
-                                              "Content-Type": "application/json"})
+        url = urls[i % len(urls)] + "/api/v1/centres/dobele-crafts-house"
+        with urllib.request.urlopen(urllib.request.Request(url, headers=signed)) as r:
+            etag, count = r.headers["ETag"], json.load(r)["properties"]["visitors"].get("2025", 0)
+        req = urllib.request.Request(url, method="PATCH", data=json.dumps({"visitors": {"2025": count + 1}}).encode(),
+                                     headers=signed | {"If-Match": etag, "Content-Type": "application/json"})
         try:
             urllib.request.urlopen(req).close()
             landed += 1
@@ -293,7 +330,7 @@ def _edit_loop(urls, token, edits, queue):
 
 
 def concurrent_edits(tmp, notes, processes=4, edits=100):
-    """4 client processes × 100 read-then-PATCH edits across two app servers on one PostgreSQL."""
+    """4 client processes × 100 read-then-PATCH edits across two app servers (granian, gunicorn) on one PostgreSQL."""
     import multiprocessing
     import uuid
 
@@ -310,13 +347,10 @@ def concurrent_edits(tmp, notes, processes=4, edits=100):
                    check=True, capture_output=True)
     token = subprocess.run(flask + ["token", "create", "bench@example.test"], env=env, cwd=ROOT, check=True,
                            capture_output=True, text=True).stdout.strip()
-    servers = [subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "--workers", "1", "--threads", "4",
-                                 "--worker-class", "gthread", "--bind", f"127.0.0.1:{port}", "--log-level", "warning",
-                                 "app:create_app()"], cwd=ROOT, env=env) for port in (18082, 18083)]
-    urls = [f"http://127.0.0.1:{port}" for port in (18082, 18083)]
+    ports = {"granian": 18082, "gunicorn": 18083}  # one server of each kind, 2 workers each
+    servers = [start(SERVERS[name](port), env, port, "/api/v1/routes") for name, port in ports.items()]
+    urls = [f"http://127.0.0.1:{port}" for port in ports.values()]
     try:
-        for u in urls:
-            wait_for(u + "/api/v1/routes")
         queue = multiprocessing.get_context("spawn").Queue()
         workers = [multiprocessing.get_context("spawn").Process(target=_edit_loop, args=(urls, token, edits, queue))
                    for _ in range(processes)]
@@ -325,9 +359,10 @@ def concurrent_edits(tmp, notes, processes=4, edits=100):
         results = [queue.get(timeout=600) for _ in workers]
         for w in workers:
             w.join()
-        with urllib.request.urlopen(urls[0] + "/api/v1/centres/dobele-crafts-house") as r:
-            import json as _json
-            final = _json.load(r)["properties"]["visitors"].get("2025", 0)
+        final_read = urllib.request.Request(urls[0] + "/api/v1/centres/dobele-crafts-house",
+                                            headers={"Authorization": f"Bearer {token}"})  # the latest version
+        with urllib.request.urlopen(final_read) as r:
+            final = json.load(r)["properties"]["visitors"].get("2025", 0)
     finally:
         for srv in servers:
             srv.terminate()
@@ -338,7 +373,7 @@ def concurrent_edits(tmp, notes, processes=4, edits=100):
     refused = sum(r[1] for r in results)
     notes.append(f"Concurrent edits: {landed} landed and {refused} were refused as conflicts (412); the final "
                  f"count is {final}, so {landed - final} were lost.")
-    return ("concurrent edits (4 × 100) on PostgreSQL, two app processes", "0 lost",
+    return ("concurrent edits (4 × 100) on PostgreSQL, two app servers (granian, gunicorn)", "0 lost",
             f"{landed - final} lost ({landed} landed, {refused} refused)", None)
 
 
@@ -350,19 +385,22 @@ def write(rows, speeds, notes):
         "Every centre beyond the real 41 is SYNTHETIC, generated by bench/synthetic.py.", "",
         "Throughput: the app on SQLite under granian (2 workers × 8 threads), the first set-up the README "
         "documents; baseline nginx (2 workers, sendfile, gzip_static) serving the very bytes the app served. "
-        f"`{' '.join(WRK)} -d5s` with Accept-Encoding: gzip on loopback, all on the same 2 cores; each figure the "
-        f"median of {ROUNDS} rounds, app and nginx taking turns. A ratio is measured ÷ target for times, "
-        "measured ÷ baseline for throughput.", "",
+        f"`{' '.join(WRK)} -d{SECONDS}s` with Accept-Encoding: gzip on loopback, all on the same 2 cores; each "
+        f"figure the median of {ROUNDS} rounds in which the servers take turns. A ratio is measured ÷ "
+        "baseline for throughput and sizes, measured ÷ target for times.", "",
         "| figure | target | measured | ratio |", "| --- | --- | --- | --- |",
     ]
     lines += [f"| {f} | {t} | {m} | {'–' if r is None else f'{r:.3g}×'} |" for f, t, m, r in rows]
     lines += ["", "## Throughput by server", "",
-              "req/s, with the ratio to nginx measured in the same rounds. gunicorn's workers parse HTTP in "
-              "Python, which caps small responses; granian parses it in Rust.", "",
-              "| centres | response | size | nginx | granian | gunicorn |", "| --- | --- | --- | --- | --- | --- |"]
-    for n, label, size, servers in speeds:
-        cells = [f"{ours:,.0f} ({ours / base:.2f}×)" for ours, base in servers.values()]
-        lines.append(f"| {n:,} | {label} | {size} | {servers['granian'][1]:,.0f} | " + " | ".join(cells) + " |")
+              "req/s, and in brackets the ratio to nginx measured in the same rounds. *Ceiling* is "
+              "bench/ceiling.py under granian: a WSGI app that answers with the same bytes and headers from "
+              "memory and does nothing else, so it is as fast as a Python app can be on this server. "
+              "gunicorn's workers parse HTTP in Python, which caps small responses; granian parses it in Rust.",
+              "", "| centres | response | size | nginx | craftmap, granian | ceiling, granian | craftmap, gunicorn |",
+              "| --- | --- | --- | --- | --- | --- | --- |"]
+    for n, label, size, base, pairs in speeds:
+        cells = [f"{ours:,.0f} ({ours / nginx:.2f}×)" for ours, nginx in pairs]
+        lines.append(f"| {n:,} | {label} | {size} | {base:,.0f} | " + " | ".join(cells) + " |")
     lines += ["", *[f"- {n}" for n in notes], ""]
     OUT.write_text("\n".join(lines), encoding="utf-8")
     print("\n".join(lines))

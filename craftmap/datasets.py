@@ -3,7 +3,7 @@ from dataclasses import dataclass, field
 from threading import Lock
 
 import geopandas as gpd
-from flask import current_app, url_for
+from flask import current_app, has_request_context, request, session, url_for
 from shapely.geometry import Point, shape
 
 from . import db, labels, spatial
@@ -44,9 +44,17 @@ class Snapshot:
                     self.routes_of.setdefault(s["centre_id"], []).append(r["id"])
 
 
+def _signed_in():
+    return has_request_context() and bool(request.authorization or session.get("uid"))
+
+
 def snapshot():
-    """The current data, read once per data version."""
-    version = db.data_version()
+    """The current data, read once per data version.
+
+    Editors and API clients, who read in order to write, always get the latest version; the public
+    may get one up to VERSION_CHECK_SECONDS old.
+    """
+    version = db.data_version(fresh=_signed_in())
     snap = current_app.extensions.get("craftmap.snapshot")
     if snap is None or snap.version != version:
         with _lock:

@@ -1,4 +1,5 @@
 """The data layer: the only module that talks to the database (SQLite or PostgreSQL)."""
+import datetime
 import json
 import time
 from contextlib import contextmanager
@@ -97,28 +98,34 @@ class Versions:
     """The data version, read from the database at most once per ``interval`` seconds (0: on every call).
 
     A write through this process expires it at once; a write through another server is seen within
-    ``interval``. Every cache of craftmap is keyed on this number.
+    ``interval``. Every cache of craftmap is keyed on this number. ``stamp()`` adds the date, read
+    on the same beat, for caches of pages that show what is due by date.
     """
 
     def __init__(self, eng, interval):
         self.engine, self.interval = eng, interval
-        self.value, self.read_at = None, float("-inf")
+        self.value, self.read_at, self.stamp_value = None, float("-inf"), None
 
-    def current(self):
+    def current(self, fresh=False):
         now = time.monotonic()
-        if now - self.read_at >= self.interval:
+        if fresh or now - self.read_at >= self.interval:
             with self.engine.connect() as conn:  # plain SQL: this may run on every request
-                self.value = conn.exec_driver_sql("SELECT value FROM meta WHERE key = 'data_version'").scalar_one()
-            self.read_at = now
+                value = conn.exec_driver_sql("SELECT value FROM meta WHERE key = 'data_version'").scalar_one()
+            self.value, self.stamp_value, self.read_at = value, (value, datetime.date.today()), now
         return self.value
+
+    def stamp(self):
+        """(version, date), as of the last check."""
+        self.current()
+        return self.stamp_value
 
     def expire(self):
         self.read_at = float("-inf")
 
 
-def data_version():
-    """A number that changes whenever anything shown to users changes."""
-    return current_app.extensions["craftmap.versions"].current()
+def data_version(fresh=False):
+    """A number that changes whenever anything shown to users changes; ``fresh`` reads it now."""
+    return current_app.extensions["craftmap.versions"].current(fresh)
 
 
 def _centre_dict(row):
@@ -247,7 +254,7 @@ def reseed_command():
     """Drop all data and load data/ again."""
     from flask import current_app as app
     eng = engine()
-    before = data_version()
+    before = data_version(fresh=True)
     metadata.drop_all(eng)
     create_and_seed(eng, app.config["DATA_DIR"], app.extensions["craftmap.reference"])
     with eng.begin() as conn:  # never back to a version that running servers have cached

@@ -6,13 +6,14 @@ Cookie, Accept-Language, Accept-Encoding), and only 200s that Flask marked publi
 cookie but the language one, which the key already determines. The whole store is dropped when the
 data version or the date changes.
 """
-import datetime
 import threading
 
 from werkzeug.http import parse_etags, unquote_etag
 
 __all__ = ["ResponseCache"]
 
+KEY = ("HTTP_HOST", "SCRIPT_NAME", "PATH_INFO", "QUERY_STRING", "HTTP_COOKIE", "HTTP_ACCEPT_LANGUAGE",
+       "HTTP_ACCEPT_ENCODING")
 KEPT_ON_304 = ("cache-control", "content-location", "date", "etag", "expires", "vary")
 
 
@@ -30,10 +31,8 @@ class ResponseCache:
         if (environ["REQUEST_METHOD"] != "GET" or "HTTP_AUTHORIZATION" in environ
                 or self.session_cookie in environ.get("HTTP_COOKIE", "")) or self.max_bytes <= 0:
             return self.wsgi_app(environ, start_response)
-        stamp = (self.versions.current(), datetime.date.today())
-        key = (environ.get("HTTP_HOST"), environ.get("SCRIPT_NAME"), environ.get("PATH_INFO"),
-               environ.get("QUERY_STRING"), environ.get("HTTP_COOKIE"), environ.get("HTTP_ACCEPT_LANGUAGE"),
-               environ.get("HTTP_ACCEPT_ENCODING"))
+        stamp = self.versions.stamp()
+        key = tuple(map(environ.get, KEY))
         entry = self.entries.get(key) if stamp == self.stamp else None
         if entry is None:
             return self._fill(environ, start_response, stamp, key)

@@ -79,3 +79,20 @@ def test_a_browser_etag_is_good_on_every_server(make_app):
     for url in ("/?lang=en", "/routes/uzzini-ka-top?lang=lv", "/centres/dobele-crafts-house?lang=lt"):
         etag = first.test_client().get(url).headers["ETag"]
         assert second.test_client().get(url, headers={"If-None-Match": etag}).status_code == 304
+
+
+def test_api_clients_read_the_latest_version_at_once(make_app):
+    first = make_app(VERSION_CHECK_SECONDS=60)
+    other = make_app(VERSION_CHECK_SECONDS=60, DATABASE_URL=first.config["DATABASE_URL"])
+    runner = first.test_cli_runner()
+    runner.invoke(args=["user", "add", "dobele@example.test", "--role", "editor", "--municipality", "Dobeles novads"],
+                  input="correct horse battery\n")
+    token = runner.invoke(args=["token", "create", "dobele@example.test"]).output.strip()
+    client = first.test_client()
+    version = client.get(CENTRE).get_json()["properties"]["version"]
+    with other.app_context():  # a write through another server
+        editing.save_centre("dobele-crafts-house", {"wheelchair": "limited"}, version, "test")
+    signed = {"Authorization": f"Bearer {token}"}
+    assert wheelchair(client, headers=signed) == "limited"
+    etag = client.get(CENTRE, headers=signed).headers["ETag"]
+    assert client.patch(CENTRE, json={"wheelchair": "yes"}, headers=signed | {"If-Match": etag}).status_code == 200

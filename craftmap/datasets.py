@@ -30,6 +30,7 @@ class Snapshot:
     frame: gpd.GeoDataFrame = field(init=False)
     routes_of: dict = field(init=False)
     memo: dict = field(default_factory=dict)
+    building: dict = field(default_factory=dict)
 
     def __post_init__(self):
         self.by_id = {c["id"]: c for c in self.centres}

@@ -1,6 +1,7 @@
 """HTTP helpers shared by the blueprints: caching headers, per-version memoisation, compressed bodies."""
 import gzip
 import hashlib
+import threading
 from dataclasses import dataclass
 
 from flask import Response, current_app, request
@@ -8,6 +9,7 @@ from flask import Response, current_app, request
 __all__ = ["cache_headers", "memo", "Body", "body", "send"]
 
 MIN_GZIP_BYTES = 1024
+_MISSING = object()
 
 
 def cache_headers(response):
@@ -27,12 +29,22 @@ def cache_headers(response):
 
 
 def memo(snap, key, build):
-    """``build()`` once per data version and key; later calls return the stored result."""
-    if key not in snap.memo:
-        if len(snap.memo) > 512:
-            snap.memo.clear()
-        snap.memo[key] = build()
-    return snap.memo[key]
+    """``build()`` once per data version and key; later calls return the stored result.
+
+    Requests that arrive while a result is being built wait for it instead of building it too: at
+    100 000 centres, sixteen threads each serialising the same GeoJSON would take the server down.
+    """
+    value = snap.memo.get(key, _MISSING)
+    if value is _MISSING:
+        with snap.building.setdefault(key, threading.Lock()):
+            value = snap.memo.get(key, _MISSING)
+            if value is _MISSING:
+                value = build()
+                if len(snap.memo) > 512:
+                    snap.memo.clear()
+                    snap.building.clear()
+                snap.memo[key] = value
+    return value
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,8 @@
 """One function per dataset: each HTML page and its JSON twin are built from the same call."""
+import functools
 from dataclasses import dataclass, field
 from threading import Lock
+from urllib.parse import quote
 
 import geopandas as gpd
 from flask import current_app, has_request_context, request, session, url_for
@@ -87,8 +89,19 @@ def _vocab_list(keys, group, lang):
     return [{"key": k, "label": pick(vocab[k], lang)[0]} for k in filter(None, keys.split(";"))]
 
 
-def centre_feature(c, lang, snap):
-    """A centre as a GeoJSON Feature with labels in ``lang``."""
+class _Labels:
+    """What every feature of one build shares, looked up once: with gettext and url_for per feature,
+    a 100 000-centre collection took 25 s to build."""
+
+    def __init__(self, lang):
+        self.url = url_for("public.centre", centre_id="__id__", lang=lang, _external=False)
+        self.wheelchair = functools.cache(labels.wheelchair)
+        self.signage = functools.cache(labels.signage)
+
+
+def centre_feature(c, lang, snap, shared=None):
+    """A centre as a GeoJSON Feature with labels in ``lang``; ``shared`` is a _Labels for ``lang``."""
+    shared = shared or _Labels(lang)
     located = c["lat"] is not None
     props = {k: c[k] for k in (
         "id", "name", "name_en", "country", "municipality", "settlement", "address", "coord_precision",
@@ -97,9 +110,9 @@ def centre_feature(c, lang, snap):
         "source", "notes", "version")}
     props.update(
         kind=_vocab_list(c["kind"], "kind", lang), crafts=_vocab_list(c["crafts"], "craft", lang),
-        wheelchair_label=labels.wheelchair(c["wheelchair"]), signage_label=labels.signage(c["signage"]),
+        wheelchair_label=shared.wheelchair(c["wheelchair"]), signage_label=shared.signage(c["signage"]),
         location_known=located, routes=snap.routes_of.get(c["id"], []),
-        url=url_for("public.centre", centre_id=c["id"], lang=lang, _external=False))
+        url=shared.url.replace("__id__", quote(c["id"], safe="")))
     geometry = {"type": "Point", "coordinates": [c["lon"], c["lat"]]} if located else None
     return {"type": "Feature", "id": c["id"], "geometry": geometry, "properties": props}
 
@@ -118,7 +131,8 @@ def centres_collection(filters, lang, near=None, slim=False):
     """
     snap = snapshot()
     chosen = [c for c in snap.centres if c["status"] == "active" and _matches(c, filters, snap)]
-    features = [_map_feature(c) if slim else centre_feature(c, lang, snap) for c in chosen]
+    shared = _Labels(lang)
+    features = [_map_feature(c) if slim else centre_feature(c, lang, snap, shared) for c in chosen]
     if near is not None:
         dist = spatial.centres_near_point(snap.frame[snap.frame["id"].isin([c["id"] for c in chosen])],
                                           near, NEAR_ME_M)

@@ -10,6 +10,7 @@ import os
 import platform
 import re
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -68,9 +69,22 @@ SERVERS = {  # the two production set-ups the README documents, each with 2 work
 
 def start(cmd, env, port, ready):
     cmd[0] = str(Path(sys.executable).parent / cmd[0])
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stderr=subprocess.DEVNULL, start_new_session=True)
     wait_for(f"http://127.0.0.1:{port}{ready}")
     return proc
+
+
+def stop(proc):
+    """SIGTERM to a server and its workers (a granian worker still starting can miss its master's);
+    SIGKILL to what is left after 30 s."""
+    if proc.poll() is not None:
+        return
+    os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
 
 
 class App:
@@ -85,8 +99,7 @@ class App:
         self.url = f"http://127.0.0.1:{APP_PORT}"
 
     def stop(self):
-        self.proc.terminate()
-        self.proc.wait()
+        stop(self.proc)
 
 
 class Ceiling:
@@ -107,8 +120,7 @@ class Ceiling:
         self.url = f"http://127.0.0.1:{CEILING_PORT}"
 
     def stop(self):
-        self.proc.terminate()
-        self.proc.wait()
+        stop(self.proc)
 
 
 class Nginx:
@@ -367,8 +379,7 @@ def concurrent_edits(tmp, notes, processes=4, edits=100):
             final = json.load(r)["properties"]["visitors"].get("2025", 0)
     finally:
         for srv in servers:
-            srv.terminate()
-            srv.wait()
+            stop(srv)
         with engine.begin() as conn:
             conn.execute(sa.text(f"DROP SCHEMA {schema} CASCADE"))
     landed = sum(r[0] for r in results)

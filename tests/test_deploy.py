@@ -1,6 +1,7 @@
 """Production serving: granian and gunicorn, each with threaded workers, on one database, no state of their own."""
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -42,7 +43,8 @@ def test_two_servers_share_one_database(app):
          "--host", "127.0.0.1", "--port", str(ports[0]), "--factory", "app:create_app"],
         [str(bin_dir / "gunicorn"), "--workers", "2", "--threads", "4", "--worker-class", "gthread",
          "--bind", f"127.0.0.1:{ports[1]}", "app:create_app()"]]
-    servers = [subprocess.Popen(cmd, cwd=ROOT, env=env, stderr=subprocess.DEVNULL) for cmd in commands]
+    servers = [subprocess.Popen(cmd, cwd=ROOT, env=env, stderr=subprocess.DEVNULL, start_new_session=True)
+               for cmd in commands]
     try:
         urls = [f"http://127.0.0.1:{port}" for port in ports]
         status, headers, body = get(urls[0] + "/?lang=en")
@@ -60,5 +62,15 @@ def test_two_servers_share_one_database(app):
                 assert props["wheelchair"] == "yes"
     finally:
         for server in servers:
-            server.terminate()
-            server.wait(timeout=30)
+            stop(server)
+
+
+def stop(server):
+    """SIGTERM to the server and its workers (a granian worker still starting can miss its master's);
+    SIGKILL to what is left after 30 s."""
+    os.killpg(server.pid, signal.SIGTERM)
+    try:
+        server.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(server.pid, signal.SIGKILL)
+        server.wait()

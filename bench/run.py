@@ -281,9 +281,10 @@ def measure(n, work, data, real_html, rows, speeds):
     def app_urls():
         return {label: app.url + path for label, path in RESPONSES.items()}
     files = {label: "/" + name for label, name in names.items()}
+    nginx_urls = {label: nginx.url + f for label, f in files.items()}
     try:
         first = throughput({"granian": app_urls(), "ceiling": {k: ceiling.url + f for k, f in files.items()},
-                            "nginx": {k: nginx.url + f for k, f in files.items()}})
+                            "nginx": nginx_urls})
         ceiling.stop()
         if n == 1_000:
             naive = naive_folium_seconds(data)
@@ -299,7 +300,7 @@ def measure(n, work, data, real_html, rows, speeds):
         app = App(data, work, "gunicorn")
         for label, path in RESPONSES.items():  # the same bytes from either server
             assert fetch(app.url + path, gzip=True) == gz[label][0], label
-        second = throughput({"gunicorn": app_urls(), "nginx": {k: nginx.url + f for k, f in files.items()}})
+        second = throughput({"gunicorn": app_urls(), "nginx": nginx_urls})
     finally:
         app.stop()
         nginx.stop()

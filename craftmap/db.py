@@ -104,15 +104,15 @@ class Versions:
 
     def __init__(self, eng, interval):
         self.engine, self.interval = eng, interval
-        self.value, self.read_at, self.stamp_value = None, float("-inf"), None
+        self.read_at, self.stamp_value = float("-inf"), None
 
     def current(self, fresh=False):
         now = time.monotonic()
         if fresh or now - self.read_at >= self.interval:
             with self.engine.connect() as conn:  # plain SQL: this may run on every request
                 value = conn.exec_driver_sql("SELECT value FROM meta WHERE key = 'data_version'").scalar_one()
-            self.value, self.stamp_value, self.read_at = value, (value, datetime.date.today()), now
-        return self.value
+            self.stamp_value, self.read_at = (value, datetime.date.today()), now
+        return self.stamp_value[0]
 
     def stamp(self):
         """(version, date), as of the last check."""

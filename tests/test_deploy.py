@@ -1,13 +1,18 @@
 """Production serving: granian and gunicorn, each with threaded workers, on one database, no state of their own."""
+import gzip
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
+
+import pytest
 
 from craftmap import editing
 
@@ -31,6 +36,16 @@ def get(url):
 
 
 CHECK_SECONDS = 1.0
+
+
+def ask(url, method="GET", headers=None, data=None):
+    """One request, whatever its status: (status, headers, body)."""
+    req = urllib.request.Request(url, method=method, headers=headers or {}, data=data)
+    try:
+        with urllib.request.urlopen(req, timeout=30) as r:
+            return r.status, r.headers, r.read()
+    except urllib.error.HTTPError as e:
+        return e.code, e.headers, e.read()
 
 
 def test_two_servers_share_one_database(app):
@@ -74,3 +89,79 @@ def stop(server):
     except subprocess.TimeoutExpired:
         os.killpg(server.pid, signal.SIGKILL)
         server.wait()
+
+
+@pytest.fixture
+def nginx():
+    path = shutil.which("nginx", path=os.environ.get("PATH", "") + ":/usr/sbin")
+    if path is None:
+        if os.environ.get("CRAFTMAP_REQUIRE_NGINX"):
+            pytest.fail("nginx not found, and CRAFTMAP_REQUIRE_NGINX is set")
+        pytest.skip("nginx not installed (apt-get install nginx-light)")
+    return path
+
+
+MAX_AGE = 2
+
+
+def test_nginx_in_front_caches_public_answers_and_lets_editors_through(app, accounts, runner, nginx, tmp_path):
+    """deploy/nginx/craftmap-proxy.conf, as shipped, in front of a granian server."""
+    token = runner.invoke(args=["token", "create", "dobele@example.test"]).output.strip()
+    app_port, proxy_port = free_port(), free_port()
+    env = os.environ | {"DATABASE_URL": app.config["DATABASE_URL"], "SECRET_KEY": "shared", "CRAFTMAP_TILE_URL": "",
+                        "CRAFTMAP_CACHE_MAX_AGE": str(MAX_AGE)}
+    server = subprocess.Popen(
+        [str(Path(sys.executable).parent / "granian"), "--interface", "wsgi", "--workers", "1", "--blocking-threads",
+         "4", "--host", "127.0.0.1", "--port", str(app_port), "--factory", "app:create_app"],
+        cwd=ROOT, env=env, stderr=subprocess.DEVNULL, start_new_session=True)
+    conf = tmp_path / "nginx.conf"
+    conf.write_text(f"""
+{"user root;" if os.geteuid() == 0 else ""} daemon off; worker_processes 1; pid {tmp_path}/nginx.pid;
+error_log {tmp_path}/error.log; events {{ worker_connections 64; }}
+http {{ access_log off; sendfile on; client_body_temp_path {tmp_path}; proxy_temp_path {tmp_path};
+  fastcgi_temp_path {tmp_path}; uwsgi_temp_path {tmp_path}; scgi_temp_path {tmp_path};
+  upstream craftmap {{ server 127.0.0.1:{app_port}; keepalive 8; }}
+  proxy_cache_path {tmp_path}/cache levels=1:2 keys_zone=craftmap:1m use_temp_path=off;
+  server {{ listen 127.0.0.1:{proxy_port}; location / {{ include {ROOT}/deploy/nginx/craftmap-proxy.conf; }} }} }}
+""")
+    proxy = subprocess.Popen([nginx, "-c", str(conf), "-p", str(tmp_path)], start_new_session=True)
+    try:
+        get(f"http://127.0.0.1:{app_port}/api/v1/centres")
+        url = f"http://127.0.0.1:{proxy_port}"
+        get(url + "/api/v1/centres")
+        zipped = {"Accept-Encoding": "gzip"}
+        first, again = ask(url + "/api/v1/centres", headers=zipped), ask(url + "/api/v1/centres", headers=zipped)
+        assert again[1]["X-Cache-Status"] == "HIT" and again[1]["ETag"] == first[1]["ETag"]
+        assert again[2] == ask(f"http://127.0.0.1:{app_port}/api/v1/centres", headers=zipped)[2]
+        assert len(json.loads(gzip.decompress(again[2]))["features"]) == 41
+        assert ask(url + "/api/v1/centres", headers=zipped | {"If-None-Match": first[1]["ETag"]})[0] == 304
+
+        for _ in range(2):  # one cache, each visitor their own language (the app's Vary is honoured)
+            for lang in ("lt", "lv", "en"):
+                status, headers, body = ask(url + "/", headers={"Accept-Language": lang})
+                assert status == 200 and f'<html lang="{lang}">'.encode() in body
+        assert headers["X-Cache-Status"] == "HIT"
+
+        def centre(headers=None):
+            status, headers, body = ask(url + "/api/v1/centres/dobele-crafts-house", headers=headers)
+            return headers, json.loads(body)["properties"]
+        assert centre()[1]["wheelchair"] == centre()[1]["wheelchair"] == "unknown"  # now in the cache
+        signed = {"Authorization": f"Bearer {token}"}
+        headers, props = centre(signed)
+        assert headers["X-Cache-Status"] == "BYPASS"
+        status, _, body = ask(url + "/api/v1/centres/dobele-crafts-house", "PATCH", data=b'{"wheelchair": "yes"}',
+                              headers=signed | {"If-Match": headers["ETag"], "Content-Type": "application/json"})
+        assert status == 200, body
+        assert centre(signed)[1]["wheelchair"] == "yes"  # the editor sees the edit at once
+        deadline = time.monotonic() + MAX_AGE + 5  # visitors may get the kept copy for up to MAX_AGE
+        while centre()[1]["wheelchair"] != "yes":
+            assert time.monotonic() < deadline, "visitors never saw the edit"
+            time.sleep(0.2)
+
+        stop(server)  # with no app server answering, visitors still get the kept copies
+        assert ask(url + "/api/v1/centres", headers=zipped)[2] == again[2]
+        assert centre()[1]["wheelchair"] == "yes"
+    finally:
+        if server.poll() is None:
+            stop(server)
+        stop(proxy)

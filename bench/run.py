@@ -9,6 +9,7 @@ import json
 import os
 import platform
 import re
+import shlex
 import shutil
 import signal
 import statistics
@@ -29,8 +30,9 @@ sys.path.insert(0, str(ROOT))
 from bench.synthetic import synthetic_data_dir  # noqa: E402
 from craftmap import coverage  # noqa: E402
 
-APP_PORT, NGINX_PORT, CEILING_PORT = 18080, 18081, 18084
-WRK = ["wrk", "-t2", "-c16"]
+APP_PORT, NGINX_PORT, CEILING_PORT, PROXY_PORT = 18080, 18081, 18084, 18085
+VISITOR = {"Cookie": "lang=en"}  # a returning visitor, whose language cookie is set
+WRK = ["wrk", "-t2", "-c16", "-H", "Cookie: lang=en"]
 SIZES = (1_000, 10_000, 100_000)
 OUT = ROOT / "bench" / "RESULTS.md"
 
@@ -53,7 +55,7 @@ def wait_for(url, seconds=180):
 
 
 def fetch(url, gzip=False, headers=False):
-    req = urllib.request.Request(url, headers={"Accept-Encoding": "gzip"} if gzip else {})
+    req = urllib.request.Request(url, headers=VISITOR | ({"Accept-Encoding": "gzip"} if gzip else {}))
     with urllib.request.urlopen(req) as r:
         return (r.read(), r.headers.items()) if headers else r.read()
 
@@ -124,26 +126,41 @@ class Ceiling:
 
 
 class Nginx:
-    """nginx serving given files (and their .gz twins) as the baseline."""
+    """nginx (2 workers, sendfile) with the given http-block lines, listening on ``port``."""
 
-    def __init__(self, files, work):
+    def __init__(self, work, name, port, http, ready):
+        conf = work / f"{name}.conf"
+        conf.write_text(f"""
+daemon off; worker_processes 2; pid {work}/{name}.pid; error_log {work}/{name}.log;
+events {{ worker_connections 1024; }}
+http {{ access_log off; sendfile on; types {{ text/html html; application/geo+json geojson; }}
+  client_body_temp_path {work}; proxy_temp_path {work}; fastcgi_temp_path {work}; uwsgi_temp_path {work};
+  scgi_temp_path {work};
+  {http} }}
+""")
+        self.proc = subprocess.Popen(["nginx", "-c", str(conf), "-p", str(work)])
+        self.url = f"http://127.0.0.1:{port}"
+        wait_for(self.url + ready)
+
+    @classmethod
+    def static(cls, files, work):
+        """The baseline: nginx serving given files (and their .gz twins)."""
         root = work / "www"
         root.mkdir()
         for name, (plain, gz) in files.items():
             (root / name).write_bytes(plain)
             (root / (name + ".gz")).write_bytes(gz)
-        conf = work / "nginx.conf"
-        conf.write_text(f"""
-daemon off; worker_processes 2; pid {work}/nginx.pid; error_log {work}/error.log;
-events {{ worker_connections 1024; }}
-http {{ access_log off; gzip_static on; sendfile on; types {{ text/html html; application/geo+json geojson; }}
-  client_body_temp_path {work}; proxy_temp_path {work}; fastcgi_temp_path {work}; uwsgi_temp_path {work};
-  scgi_temp_path {work};
-  server {{ listen 127.0.0.1:{NGINX_PORT}; root {root}; }} }}
-""")
-        self.proc = subprocess.Popen(["nginx", "-c", str(conf), "-p", str(work)])
-        self.url = f"http://127.0.0.1:{NGINX_PORT}"
-        wait_for(self.url + "/" + next(iter(files)))
+        return cls(work, "static", NGINX_PORT, f"gzip_static on; server {{ listen 127.0.0.1:{NGINX_PORT}; "
+                                               f"root {root}; }}", "/" + next(iter(files)))
+
+    @classmethod
+    def proxy(cls, app_url, work):
+        """The README's production front: deploy/nginx/craftmap-proxy.conf caching the app's answers."""
+        return cls(work, "proxy", PROXY_PORT, f"""
+  upstream craftmap {{ server {app_url.removeprefix("http://")}; keepalive 32; }}
+  proxy_cache_path {work}/proxy-cache levels=1:2 keys_zone=craftmap:10m use_temp_path=off;
+  server {{ listen 127.0.0.1:{PROXY_PORT};
+    location / {{ include {ROOT}/deploy/nginx/craftmap-proxy.conf; }} }}""", "/api/v1/routes")
 
     def stop(self):
         self.proc.terminate()
@@ -275,17 +292,23 @@ def measure(n, work, data, real_html, rows, speeds):
     names = dict(zip(RESPONSES, ("page.html", "all.geojson", "map.geojson")))
     plain = {label: fetch(app.url + path) for label, path in RESPONSES.items()}
     gz = {label: fetch(app.url + path, gzip=True, headers=True) for label, path in RESPONSES.items()}
-    nginx = Nginx({names[label]: (plain[label], gz[label][0]) for label in RESPONSES}, work)
+    nginx = Nginx.static({names[label]: (plain[label], gz[label][0]) for label in RESPONSES}, work)
     ceiling = Ceiling({names[label]: gz[label] for label in RESPONSES}, work)
+    proxy = Nginx.proxy(app.url, work)
 
     def app_urls():
         return {label: app.url + path for label, path in RESPONSES.items()}
     files = {label: "/" + name for label, name in names.items()}
     nginx_urls = {label: nginx.url + f for label, f in files.items()}
     try:
-        first = throughput({"granian": app_urls(), "ceiling": {k: ceiling.url + f for k, f in files.items()},
-                            "nginx": nginx_urls})
+        proxied = {label: proxy.url + path for label, path in RESPONSES.items()}
+        first = throughput({"proxy": proxied, "granian": app_urls(),
+                            "ceiling": {k: ceiling.url + f for k, f in files.items()}, "nginx": nginx_urls})
+        for label, url in proxied.items():  # what nginx in front served came from its cache
+            body, headers = fetch(url, gzip=True, headers=True)
+            assert body == gz[label][0] and dict(headers)["X-Cache-Status"] == "HIT", label
         ceiling.stop()
+        proxy.stop()
         if n == 1_000:
             naive = naive_folium_seconds(data)
             page = first["granian", "map page"]
@@ -305,12 +328,15 @@ def measure(n, work, data, real_html, rows, speeds):
         app.stop()
         nginx.stop()
         ceiling.stop()
+        proxy.stop()
     for label in RESPONSES:
         size = f"{len(gz[label][0]) / 1024:,.0f} KB gzip, {len(plain[label]) / 1024:,.0f} KB plain"
-        ours, base = first["granian", label], first["nginx", label]
-        rows.append((f"{label} throughput vs nginx, same bytes ({n:,} centres; {size})",
-                     f"≥ {TARGETS[label]}×", f"{ours:,.0f} vs {base:,.0f} req/s", ours / base))
-        speeds.append((n, label, size, base, [(first[name, label], base) for name in ("granian", "ceiling")]
+        base = first["nginx", label]
+        for name, how in (("proxy", "granian behind nginx's cache"), ("granian", "granian alone")):
+            ours = first[name, label]
+            rows.append((f"{label} throughput vs nginx, same bytes ({n:,} centres; {size}), {how}",
+                         f"≥ {TARGETS[label]}×", f"{ours:,.0f} vs {base:,.0f} req/s", ours / base))
+        speeds.append((n, label, size, base, [(first[name, label], base) for name in ("proxy", "granian", "ceiling")]
                        + [(second["gunicorn", label], second["nginx", label])]))
     if n == 100_000:
         rows.append(("map page HTML at 100,000 centres vs at the real data", "within 5 %",
@@ -397,9 +423,11 @@ def write(rows, speeds, notes):
         f"Run {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC on {platform.machine()}, "
         f"{os.cpu_count()} cores, Python {platform.python_version()}; `make bench` (bench/run.py).",
         "Every centre beyond the real 41 is SYNTHETIC, generated by bench/synthetic.py.", "",
-        "Throughput: the app on SQLite under granian (2 workers × 8 threads), the first set-up the README "
-        "documents; baseline nginx (2 workers, sendfile, gzip_static) serving the very bytes the app served. "
-        f"`{' '.join(WRK)} -d{SECONDS}s` with Accept-Encoding: gzip on loopback, all on the same 2 cores; each "
+        "Throughput: the app on SQLite under granian (2 workers × 8 threads), the README's production "
+        "set-up, measured behind nginx with deploy/nginx/craftmap-proxy.conf (2 workers, sendfile; every "
+        "answer checked to be a cache hit with the app's bytes) and alone; baseline nginx (2 workers, "
+        "sendfile, gzip_static) serving the very bytes the app served. "
+        f"`{shlex.join(WRK)} -d{SECONDS}s` with Accept-Encoding: gzip on loopback, all on the same 2 cores; each "
         f"figure the median of {ROUNDS} rounds in which the servers take turns. A ratio is measured ÷ "
         "baseline for throughput and sizes, measured ÷ target for times.", "",
         "| figure | target | measured | ratio |", "| --- | --- | --- | --- |",
@@ -410,8 +438,8 @@ def write(rows, speeds, notes):
               "bench/ceiling.py under granian: a WSGI app that answers with the same bytes and headers from "
               "memory and does nothing else, so it is as fast as a Python app can be on this server. "
               "gunicorn's workers parse HTTP in Python, which caps small responses; granian parses it in Rust.",
-              "", "| centres | response | size | nginx | craftmap, granian | ceiling, granian | craftmap, gunicorn |",
-              "| --- | --- | --- | --- | --- | --- | --- |"]
+              "", "| centres | response | size | nginx | craftmap, granian behind nginx's cache | craftmap, granian "
+              "| ceiling, granian | craftmap, gunicorn |", "| --- | --- | --- | --- | --- | --- | --- | --- |"]
     for n, label, size, base, pairs in speeds:
         cells = [f"{ours:,.0f} ({ours / nginx:.2f}×)" for ours, nginx in pairs]
         lines.append(f"| {n:,} | {label} | {size} | {base:,.0f} | " + " | ".join(cells) + " |")

@@ -35,6 +35,18 @@ def get(url):
     raise AssertionError(f"{url} did not answer")
 
 
+def serve(server, port, app, **env):
+    """One of the two set-ups the README documents, with 2 threaded workers, on ``app``'s database."""
+    env = os.environ | {"DATABASE_URL": app.config["DATABASE_URL"], "SECRET_KEY": "shared", "CRAFTMAP_TILE_URL": "",
+                        **env}
+    bin_dir = Path(sys.executable).parent
+    cmd = {"granian": [str(bin_dir / "granian"), "--interface", "wsgi", "--workers", "2", "--blocking-threads", "4",
+                       "--host", "127.0.0.1", "--port", str(port), "--factory", "app:create_app"],
+           "gunicorn": [str(bin_dir / "gunicorn"), "--workers", "2", "--threads", "4", "--worker-class", "gthread",
+                        "--bind", f"127.0.0.1:{port}", "app:create_app()"]}[server]
+    return subprocess.Popen(cmd, cwd=ROOT, env=env, stderr=subprocess.DEVNULL, start_new_session=True)
+
+
 CHECK_SECONDS = 1.0
 
 
@@ -49,17 +61,9 @@ def ask(url, method="GET", headers=None, data=None):
 
 
 def test_two_servers_share_one_database(app):
-    env = os.environ | {"DATABASE_URL": app.config["DATABASE_URL"], "SECRET_KEY": "shared", "CRAFTMAP_TILE_URL": "",
-                        "CRAFTMAP_VERSION_CHECK_SECONDS": str(CHECK_SECONDS)}
     ports = [free_port(), free_port()]
-    bin_dir = Path(sys.executable).parent
-    commands = [  # the two set-ups the README documents
-        [str(bin_dir / "granian"), "--interface", "wsgi", "--workers", "2", "--blocking-threads", "4",
-         "--host", "127.0.0.1", "--port", str(ports[0]), "--factory", "app:create_app"],
-        [str(bin_dir / "gunicorn"), "--workers", "2", "--threads", "4", "--worker-class", "gthread",
-         "--bind", f"127.0.0.1:{ports[1]}", "app:create_app()"]]
-    servers = [subprocess.Popen(cmd, cwd=ROOT, env=env, stderr=subprocess.DEVNULL, start_new_session=True)
-               for cmd in commands]
+    servers = [serve(kind, port, app, CRAFTMAP_VERSION_CHECK_SECONDS=str(CHECK_SECONDS))
+               for kind, port in zip(("granian", "gunicorn"), ports)]
     try:
         urls = [f"http://127.0.0.1:{port}" for port in ports]
         status, headers, body = get(urls[0] + "/?lang=en")
@@ -104,16 +108,13 @@ def nginx():
 MAX_AGE = 2
 
 
-def test_nginx_in_front_caches_public_answers_and_lets_editors_through(app, accounts, runner, nginx, tmp_path):
-    """deploy/nginx/craftmap-proxy.conf, as shipped, in front of a granian server."""
+@pytest.mark.parametrize("server_kind", ["granian", "gunicorn"])
+def test_nginx_in_front_caches_public_answers_and_lets_editors_through(server_kind, app, accounts, runner, nginx,
+                                                                       tmp_path):
+    """deploy/nginx/craftmap-proxy.conf, as shipped, in front of an app server."""
     token = runner.invoke(args=["token", "create", "dobele@example.test"]).output.strip()
     app_port, proxy_port = free_port(), free_port()
-    env = os.environ | {"DATABASE_URL": app.config["DATABASE_URL"], "SECRET_KEY": "shared", "CRAFTMAP_TILE_URL": "",
-                        "CRAFTMAP_CACHE_MAX_AGE": str(MAX_AGE)}
-    server = subprocess.Popen(
-        [str(Path(sys.executable).parent / "granian"), "--interface", "wsgi", "--workers", "1", "--blocking-threads",
-         "4", "--host", "127.0.0.1", "--port", str(app_port), "--factory", "app:create_app"],
-        cwd=ROOT, env=env, stderr=subprocess.DEVNULL, start_new_session=True)
+    server = serve(server_kind, app_port, app, CRAFTMAP_CACHE_MAX_AGE=str(MAX_AGE))
     conf = tmp_path / "nginx.conf"
     conf.write_text(f"""
 {"user root;" if os.geteuid() == 0 else ""} daemon off; worker_processes 1; pid {tmp_path}/nginx.pid;

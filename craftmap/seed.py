@@ -41,6 +41,9 @@ CENTRE_FIELDS = (
 REQUIRED = ("id", "name", "kind", "country", "municipality", "wheelchair", "signage",
             "mid_baltic_network", "status", "coord_precision", "source")
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
+WEB_ADDRESS = re.compile(r"^https?://[^\s/]+\S*$", re.IGNORECASE)
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+PHONE = re.compile(r"^\+?[0-9 ()\-/.]{5,30}$")
 COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 MAX_ERRORS = 50
 
@@ -127,6 +130,12 @@ def centre_problems(row, ref):
         for key in filter(None, (row.get(field) or "").split(";")):
             if key not in ref.vocabulary.get(group, {}):
                 problems.append((field, f"{key!r} is not in the {group} list of vocabulary.csv"))
+    if row.get("website") and not WEB_ADDRESS.match(row["website"]):
+        problems.append(("website", f"{row['website']!r} is not a web address starting with http:// or https://"))
+    if row.get("email") and not EMAIL.match(row["email"]):
+        problems.append(("email", f"{row['email']!r} is not an email address"))
+    if row.get("phone") and not PHONE.match(row["phone"]):
+        problems.append(("phone", f"{row['phone']!r} is not a phone number (digits, spaces, + ( ) - /)"))
     if row.get("signage_checked_on"):
         try:
             datetime.date.fromisoformat(row["signage_checked_on"])

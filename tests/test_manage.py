@@ -54,11 +54,14 @@ def test_edit_shows_at_once_on_map_api_and_planner(editor, client, app):
     ("wheelchair", "maybe", "is not one of"),
     ("lat", "56.40794", "lies outside Dobeles novads"),  # Bauska's coordinates
     ("signage_checked_on", "yesterday", "is not a date"),
+    ("website", "javascript:alert(document.domain)", "is not a web address starting with http"),
+    ("email", "not-an-email", "is not an email address"),
+    ("phone", "call me maybe", "is not a phone number"),
 ])
 def test_field_errors_beside_the_field_and_nothing_saved(editor, client, app, field, value, message):
     before = snapshot_of(app)
     changes = {field: value} | ({"lon": "24.19443"} if field == "lat" else {})
-    response = editor.post(f"/manage/centres/{OWN}", form_of(app, OWN, phone="+371 1", **changes))
+    response = editor.post(f"/manage/centres/{OWN}", form_of(app, OWN, **({"phone": "+371 1"} | changes)))
     html = response.get_data(as_text=True)
     assert response.status_code == 422
     assert f'id="e-{field if field != "lat" else "lat/lon"}"' in html or f'id="e-{field}"' in html or message in html

@@ -39,6 +39,13 @@ def _text(value):
     return "" if value is None else str(value).strip()
 
 
+def _from_cell(value):
+    """A CSV cell as the editor meant it: the apostrophe the export puts before a leading = + - @ (so
+    spreadsheets never run it as a formula) is dropped, so an exported file imports unchanged."""
+    text = _text(value)
+    return text[1:] if text[:1] == "'" and text[1:2] in ("=", "+", "-", "@") else text
+
+
 def _normalise(changes):
     out = {}
     for field, value in changes.items():
@@ -191,10 +198,13 @@ def plan_import(rows, municipality):
     """
     ref = current_app.extensions["craftmap.reference"]
     existing = {c["id"]: c for c in db.all_centres()}
-    plan = []
+    plan, first_row = [], {}
     for row_no, raw in enumerate(rows, start=2):
-        row = _normalise({k: v for k, v in raw.items() if k in CENTRE_FIELDS})
-        entry = {"row": row_no, "id": row.get("id", ""), "changes": {}, "errors": []}
+        row = _normalise({k: _from_cell(v) for k, v in raw.items() if k in CENTRE_FIELDS})
+        entry = {"row": row_no, "id": row.get("id", ""), "changes": {}, "errors": _shape_problems(raw)}
+        if entry["id"] in first_row:
+            entry["errors"].append(("id", f"{entry['id']!r} is already on row {first_row[entry['id']]}"))
+        first_row.setdefault(entry["id"], row_no)
         current = existing.get(entry["id"])
         target_muni = current["municipality"] if current else row.get("municipality")
         if target_muni != municipality:
@@ -204,13 +214,23 @@ def plan_import(rows, municipality):
             changes = {f: v for f, v in row.items() if f in EDITABLE and current[f] != v}
             entry["action"] = "update" if changes else "none"
             entry["changes"] = {f: (current[f], v) for f, v in changes.items()}
-            entry["errors"] = centre_problems(_as_text(current | changes), ref)
+            entry["errors"] += centre_problems(_as_text(current | changes), ref)
         else:
             entry["action"] = "create"
             entry["changes"] = {f: (None, v) for f, v in row.items() if v not in ("", None)}
-            entry["errors"] = centre_problems(_as_text(blank_centre() | row), ref)
+            entry["errors"] += centre_problems(_as_text(blank_centre() | row), ref)
         plan.append(entry)
     return plan
+
+
+def _shape_problems(raw):
+    """A row with fewer or more cells than the header would blank or shift fields: refuse it."""
+    missing = [k for k, v in raw.items() if k is not None and v is None]
+    if missing:
+        return [(missing[0], f"missing: the row has fewer cells than the header ({', '.join(missing)})")]
+    if raw.get(None):
+        return [("row", f"the row has {len(raw[None])} more cells than the header")]
+    return []
 
 
 def apply_import(plan, user, on_row=None):

@@ -1,5 +1,7 @@
 """Municipalities edit their own centres: scoped, validated, versioned, recorded, reversible."""
+import html as htmllib
 import io
+import re
 
 import pytest
 
@@ -148,7 +150,6 @@ def test_import_preview_then_apply(editor, client, app):
     assert preview.status_code == 200 and "+371 444" in html and "limited" in html
     assert snapshot_of(app) == before  # a preview writes nothing
     text = html.split('name="csv_text" hidden aria-hidden="true">')[1].split("</textarea>")[0]
-    import html as htmllib
     applied = editor.post("/manage/import", {"csv_text": htmllib.unescape(text), "apply": "1"})
     assert applied.status_code == 302
     assert client.get(f"/api/v1/centres/{OWN}").get_json()["properties"]["wheelchair"] == "limited"
@@ -166,7 +167,7 @@ def test_import_rows_of_other_municipality_are_errors(editor, client, app):
 
 def test_import_failing_on_last_row_leaves_everything_as_before(editor, client, app):
     before = snapshot_of(app)
-    csv_text = f"id,phone,wheelchair\n{OWN},+371 1,yes\n{OWN},+371 2,perhaps\n"
+    csv_text = f"id,phone,wheelchair\n{OWN},+371 1,yes\nfolk-applied-art-studio-auce,+371 2,perhaps\n"
     response = editor.post("/manage/import", {"csv_text": csv_text, "apply": "1"})
     assert "row 3, column wheelchair" in response.get_data(as_text=True)
     assert snapshot_of(app) == before
@@ -196,3 +197,27 @@ def test_export_is_spreadsheet_safe_and_own_only(editor, client, app):
     text = client.get("/manage/export.csv").data.decode("utf-8")
     assert text.startswith("\ufeff") and "Dobeles Amatu māja" in text and "Bauskas" not in text
     assert "'=HYPERLINK" in text
+
+
+def test_export_imports_back_unchanged(editor, client, app):
+    editor.post(f"/manage/centres/{OWN}", form_of(app, OWN, phone="+371 6372 0000", notes="=1+2 is kept as text"))
+    before = snapshot_of(app)
+    exported = client.get("/manage/export.csv").data.decode("utf-8-sig")
+    assert "'+371 6372 0000" in exported  # spreadsheet-safe on the way out
+    response = editor.post("/manage/import", {"csv_text": exported, "apply": "1"})
+    assert response.status_code == 302
+    assert snapshot_of(app)[:2] == before[:2]
+    props = client.get(f"/api/v1/centres/{OWN}").get_json()["properties"]
+    assert (props["phone"], props["notes"]) == ("+371 6372 0000", "=1+2 is kept as text")
+
+
+@pytest.mark.parametrize("csv_text, message", [
+    (f"id,phone\n{OWN},+371 1\n{OWN},+371 2\n", f"row 3, column id: '{OWN}' is already on row 2"),
+    (f"id,phone,notes\n{OWN}\n", "row 2, column phone: missing: the row has fewer cells than the header"),
+    (f"id,phone\n{OWN},+371 1,surplus\n", "row 2, column row: the row has 1 more cells than the header"),
+])
+def test_import_refuses_repeated_ids_and_misshapen_rows(editor, app, csv_text, message):
+    before = snapshot_of(app)
+    response = editor.post("/manage/import", {"csv_text": csv_text, "apply": "1"})
+    assert message in htmllib.unescape(re.sub("<[^>]+>", "", response.get_data(as_text=True)))
+    assert snapshot_of(app) == before

@@ -127,6 +127,14 @@ def _edit_page(centre, values, errors=None, conflict=None, status=200):
                            texts=labels.map_texts()), status
 
 
+def _posted_version():
+    """The version the form was loaded at; a missing or garbled one counts as stale (a conflict)."""
+    try:
+        return int(request.form.get("version", ""))
+    except ValueError:
+        return -1
+
+
 @bp.route("/centres/<centre_id>", methods=["GET", "POST"])
 def edit(centre_id):
     centre = centre_for_edit(centre_id)
@@ -135,7 +143,7 @@ def edit(centre_id):
     changes = _form_changes(request.form)
     values = centre | changes
     try:
-        editing.save_centre(centre_id, changes, int(request.form.get("version", -1)),
+        editing.save_centre(centre_id, changes, _posted_version(),
                             auth.current_user()["email"], _form_visitors(request.form))
     except editing.EditError as exc:
         return _edit_page(centre, values, errors=_field_errors(exc), status=422)
@@ -256,7 +264,7 @@ def edit_route(route_id):
         if problems:
             raise editing.EditError(problems)
         new_id = route_id or request.form.get("id", "").strip()
-        route_editing.save_route(new_id, request.form, stops, track, route["version"])
+        route_editing.save_route(new_id, request.form, stops, track, route_id and _posted_version())
     except editing.EditError as exc:
         return _route_page(route, values, exc.problems, 422)
     except editing.Conflict:

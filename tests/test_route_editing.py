@@ -70,3 +70,15 @@ def test_editors_cannot_edit_routes(auth, client):
     auth.login("dobele@example.test")
     assert client.get("/manage/routes/uzzini-ka-top").status_code == 403
     assert auth.post("/manage/routes/uzzini-ka-top", route_form()).status_code == 403
+
+
+def test_second_planner_saving_a_stale_route_is_refused(planner, client):
+    assert planner.post("/manage/routes/new", route_form()).status_code == 302
+    loaded = client.get("/manage/routes/test-route").get_data(as_text=True)
+    version = loaded.split('name="version" value="')[1].split('"')[0]
+    first = route_form(description_en="First planner's notes", version=version)
+    assert planner.post("/manage/routes/test-route", first).status_code == 302
+    second = planner.post("/manage/routes/test-route", route_form(name_en="Renamed", version=version))
+    assert second.status_code == 409 and "Someone else saved this route" in second.get_data(as_text=True)
+    props = client.get("/api/v1/routes/test-route?lang=en").get_json()["properties"]
+    assert (props["name"], props["description"]) == ("Test route", "First planner's notes")

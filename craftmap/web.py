@@ -4,7 +4,7 @@ import hashlib
 import threading
 from dataclasses import dataclass
 
-from flask import Response, current_app, request
+from flask import Response, current_app, request, session
 
 __all__ = ["cache_headers", "memo", "Body", "body", "send"]
 
@@ -22,8 +22,12 @@ def cache_headers(response):
         return response
     if not response.direct_passthrough:
         response.add_etag()
-    response.cache_control.public = True
-    response.cache_control.max_age = current_app.config["CACHE_MAX_AGE"]
+    if session.get("uid"):  # an editor's browser asks again each time, so their own edits show at once
+        response.cache_control.private = True
+        response.cache_control.no_cache = True
+    else:
+        response.cache_control.public = True
+        response.cache_control.max_age = current_app.config["CACHE_MAX_AGE"]
     response.vary.update(("Accept-Language", "Cookie"))
     return response.make_conditional(request)
 

@@ -51,6 +51,17 @@ def test_edit_shows_at_once_on_map_api_and_planner(editor, client, app):
     assert "1,234" in client.get("/planner/?lang=en").get_data(as_text=True)
 
 
+def test_signed_in_editor_never_gets_a_reusable_copy_of_a_public_page(editor, client, app):
+    page = client.get(f"/centres/{OWN}?lang=en")
+    assert "private" in page.headers["Cache-Control"] and "no-cache" in page.headers["Cache-Control"]
+    assert "public" not in page.headers["Cache-Control"]
+    editor.post(f"/manage/centres/{OWN}", form_of(app, OWN, phone="+371 6372 1111"))
+    again = client.get(f"/centres/{OWN}?lang=en", headers={"If-None-Match": page.headers["ETag"]})
+    assert again.status_code == 200 and "+371 6372 1111" in again.get_data(as_text=True)
+    client.post("/manage/logout", data={"csrf_token": editor.csrf("/manage/")})
+    assert "public" in client.get(f"/centres/{OWN}?lang=en").headers["Cache-Control"]
+
+
 @pytest.mark.parametrize("field, value, message", [
     ("opening_hours", "whenever", "is not in OpenStreetMap opening_hours syntax"),
     ("wheelchair", "maybe", "is not one of"),

@@ -2,6 +2,7 @@
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import auth, config, db, i18n, seed
 from .response_cache import ResponseCache
@@ -27,4 +28,7 @@ def create_app(test_config=None):
     app.register_blueprint(api.bp)
     app.wsgi_app = ResponseCache(app.wsgi_app, app.extensions["craftmap.versions"],
                                  app.config["RESPONSE_CACHE_MB"] * 2**20, app.config["SESSION_COOKIE_NAME"], i18n.COOKIE)
+    if app.config["PROXIES"]:  # the client's address and scheme as the trusted proxies in front report them
+        hops = app.config["PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
     return app

@@ -38,6 +38,7 @@ def load(app, overrides=None):
         CACHE_MAX_AGE=int(env.get("CRAFTMAP_CACHE_MAX_AGE", "60")),
         VERSION_CHECK_SECONDS=float(env.get("CRAFTMAP_VERSION_CHECK_SECONDS", "1")),
         RESPONSE_CACHE_MB=int(env.get("CRAFTMAP_RESPONSE_CACHE_MB", "256")),
+        PROXIES=int(env.get("CRAFTMAP_PROXIES", "0")),
         LANGUAGES=("lv", "lt", "en"),
         BOUNDARY_ATTRIBUTION=BOUNDARY_ATTRIBUTION,
         JSON_SORT_KEYS=False,

@@ -1,7 +1,7 @@
 """Public responses kept per data version and served again without entering Flask.
 
 A reverse proxy would do the same; doing it in the app means a single server is fast without one.
-Only anonymous GETs are kept, keyed on everything a public response varies on (host, path, query,
+Only anonymous GETs are kept, keyed on everything a public response varies on (scheme, host, path, query,
 Cookie, Accept-Language, Accept-Encoding), and only 200s that Flask marked public and that set no
 cookie but the language one, which the key already determines. The whole store is dropped when the
 data version or the date changes.
@@ -12,7 +12,7 @@ from werkzeug.http import parse_etags, unquote_etag
 
 __all__ = ["ResponseCache"]
 
-KEY = ("HTTP_HOST", "SCRIPT_NAME", "PATH_INFO", "QUERY_STRING", "HTTP_COOKIE", "HTTP_ACCEPT_LANGUAGE",
+KEY = ("wsgi.url_scheme", "HTTP_HOST", "SCRIPT_NAME", "PATH_INFO", "QUERY_STRING", "HTTP_COOKIE", "HTTP_ACCEPT_LANGUAGE",
        "HTTP_ACCEPT_ENCODING")
 KEPT_ON_304 = ("cache-control", "content-location", "date", "etag", "expires", "vary")
 

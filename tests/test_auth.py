@@ -1,8 +1,9 @@
 """Accounts: Argon2id, CLI, rate limits, CSRF, and sessions that logout and password change end."""
+import pytest
 import sqlalchemy as sa
 
 from craftmap import db
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, Auth
 
 
 def test_passwords_are_argon2id(app, accounts):
@@ -43,6 +44,20 @@ def test_login_is_rate_limited_per_address(auth):
     for i in range(20):
         auth.login(f"nobody{i}@example.test", "wrong password!")
     assert auth.login("dobele@example.test").status_code == 429
+
+
+@pytest.mark.parametrize("proxies", [0, 1])
+def test_address_limit_counts_the_visitor_behind_a_trusted_proxy(make_app, proxies):
+    app = make_app(PROXIES=proxies)
+    app.test_cli_runner().invoke(args=["user", "add", "dobele@example.test", "--role", "editor", "--municipality",
+                                       "Dobeles novads"], input=PASSWORD + "\n")
+    client = app.test_client()
+    for i in range(20):  # one visitor guessing, from behind nginx
+        client.environ_base["HTTP_X_FORWARDED_FOR"] = f"203.0.113.{5 if proxies else i}"
+        Auth(client).login(f"nobody{i}@example.test", "wrong password!")
+    client.environ_base["HTTP_X_FORWARDED_FOR"] = "198.51.100.7"  # another visitor, through the same nginx
+    status = Auth(client).login("dobele@example.test").status_code
+    assert status == (302 if proxies else 429)  # without a trusted proxy the header is ignored, not obeyed
 
 
 def test_rate_limit_is_shared_by_app_processes(make_app, auth, app):

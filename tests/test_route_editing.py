@@ -82,3 +82,11 @@ def test_second_planner_saving_a_stale_route_is_refused(planner, client):
     assert second.status_code == 409 and "Someone else saved this route" in second.get_data(as_text=True)
     props = client.get("/api/v1/routes/test-route?lang=en").get_json()["properties"]
     assert (props["name"], props["description"]) == ("Test route", "First planner's notes")
+
+
+def test_a_centre_put_on_a_route_is_not_answered_with_a_stale_304(planner, client):
+    before = client.get("/api/v1/centres/dobele-crafts-house?lang=en")
+    assert "test-route" not in before.get_json()["properties"]["routes"]
+    assert planner.post("/manage/routes/new", route_form()).status_code == 302
+    again = client.get("/api/v1/centres/dobele-crafts-house?lang=en", headers={"If-None-Match": before.headers["ETag"]})
+    assert again.status_code == 200 and "test-route" in again.get_json()["properties"]["routes"]

@@ -63,6 +63,7 @@ def test_other_municipality_is_403(client, token, app):
 @pytest.mark.parametrize("body, field", [({"wheelchair": "sometimes"}, "wheelchair"),
                                          ({"opening_hours": "daily"}, "opening_hours"),
                                          ({"website": "javascript:alert(1)"}, "website"),
+                                         ({"visitors": {"2024": True}}, "visitors"),
                                          ({"municipality_secret": 1}, "municipality_secret"),
                                          ({"lat": 56.40794, "lon": 24.19443}, "lat/lon")])
 def test_invalid_field_is_422_naming_it(client, token, app, body, field):

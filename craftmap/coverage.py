@@ -6,7 +6,7 @@ import shapely
 
 from .spatial import METRIC_CRS, WGS84
 
-__all__ = ["WHEELCHAIR", "SIGNAGE", "by_area", "route_length_coverage"]
+__all__ = ["WHEELCHAIR", "SIGNAGE", "by_area", "route_length_coverage", "known_share_near"]
 
 WHEELCHAIR = ("yes", "limited", "no", "unknown")
 SIGNAGE = ("yes", "no", "planned", "unknown")
@@ -89,6 +89,33 @@ def route_length_coverage(routes, accessible, distance_m, step_m=STEP_M):
                     "covered_pct": round(100 * float(lengths[covered].sum()) / total, 1) if total else None,
                     "geometry": uncovered})
     return gpd.GeoDataFrame(out, geometry="geometry", crs=METRIC_CRS).to_crs(WGS84)
+
+
+def known_share_near(routes, centres, distance_m):
+    """Per route, the share of centres within ``distance_m`` whose wheelchair access is known.
+
+    Parameters
+    ----------
+    routes : GeoDataFrame
+        ``id`` and (Multi)LineString geometry, EPSG:4326.
+    centres : GeoDataFrame
+        Points with ``wheelchair``, EPSG:4326.
+    distance_m : float
+        Distance in metres.
+
+    Returns
+    -------
+    dict
+        Route id to the known share in [0, 1], or None where no centre lies that near.
+    """
+    points = centres.geometry.to_crs(METRIC_CRS).values
+    known = (centres["wheelchair"] != "unknown").to_numpy()
+    tree = shapely.STRtree(points)
+    out = {}
+    for route_id, line in zip(routes["id"], routes.geometry.to_crs(METRIC_CRS).values):
+        near = tree.query(line, predicate="dwithin", distance=distance_m)
+        out[route_id] = float(known[near].mean()) if len(near) else None
+    return out
 
 
 def _pieces(line, step_m):

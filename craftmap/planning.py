@@ -90,12 +90,13 @@ def _area_rows(snap, by):
 def _route_rows(snap, lang, distance_km):
     frame = _active(snap)
     located = frame.dropna(subset=["lat", "lon"])
-    accessible = located[located["wheelchair"] == "yes"]
-    points = gpd.GeoDataFrame(accessible[["id"]], geometry=[Point(x, y) for x, y in zip(accessible["lon"], accessible["lat"])],
-                              crs=WGS84)
+    points = gpd.GeoDataFrame(located[["id", "wheelchair"]], crs=WGS84,
+                              geometry=[Point(x, y) for x, y in zip(located["lon"], located["lat"])])
     drawn = [r for r in snap.routes if r["geometry"]]
     lines = gpd.GeoDataFrame({"id": [r["id"] for r in drawn]}, geometry=[shape(r["geometry"]) for r in drawn], crs=WGS84)
-    cover = coverage.route_length_coverage(lines, points, distance_km * 1000).set_index("id") if drawn else None
+    cover = coverage.route_length_coverage(lines, points[points["wheelchair"] == "yes"],
+                                           distance_km * 1000).set_index("id") if drawn else None
+    known_near = coverage.known_share_near(lines, points, distance_km * 1000) if drawn else {}
     rows = []
     for r in snap.routes:
         summary = route_summary(r, lang, snap)
@@ -106,8 +107,11 @@ def _route_rows(snap, lang, distance_km):
                "length_km": None, "covered_km": None, "covered_pct": None, "uncovered": None}
         if cover is not None and r["id"] in cover.index:
             c = cover.loc[r["id"]]
-            row.update(length_km=c["length_km"], covered_km=c["covered_km"], covered_pct=c["covered_pct"],
-                       uncovered=mapping(c.geometry) if not c.geometry.is_empty else None)
+            row["length_km"] = c["length_km"]
+            # unknown access near the route is not "no": judge the covered length only when most is known
+            if (known_near[r["id"]] or 0) >= indicators.MIN_KNOWN_SHARE:
+                row.update(covered_km=c["covered_km"], covered_pct=c["covered_pct"],
+                           uncovered=mapping(c.geometry) if not c.geometry.is_empty else None)
         rows.append(row)
     return rows
 

@@ -54,3 +54,13 @@ def test_fully_covered_route_has_no_uncovered_stretch():
     centre = gpd.GeoDataFrame({"id": ["a"]}, geometry=[Point(24.02, 56)], crs="EPSG:4326")
     result = coverage.route_length_coverage(routes, centre, 10_000).iloc[0]
     assert result["covered_pct"] == 100.0 and result.geometry.is_empty
+
+
+def test_known_share_near_counts_only_centres_within_the_distance():
+    routes = gpd.GeoDataFrame({"id": ["east", "far"]}, crs="EPSG:4326", geometry=[
+        LineString([(24.0, 56.5), (24.2, 56.5)]), LineString([(21.0, 55.0), (21.1, 55.0)])])
+    centres = gpd.GeoDataFrame({"wheelchair": ["yes", "unknown", "no", "unknown"]}, crs="EPSG:4326",
+                               geometry=[Point(24.05, 56.51), Point(24.1, 56.49), Point(24.15, 56.5),  # ~1 km off
+                                         Point(24.1, 57.5)])  # ~111 km off
+    share = coverage.known_share_near(routes, centres, 5_000)
+    assert share["east"] == pytest.approx(2 / 3) and share["far"] is None

@@ -82,3 +82,17 @@ def test_planners_see_missing_translations(make_app, data_dir):
     html = make_app(data=data_dir).test_client().get("/planner/gaps?lang=en").get_data(as_text=True)
     section = html.split("Missing translations")[1]
     assert "route: Find out how it" in section and "<td>description</td>" in section and "<td>LT</td>" in section
+
+
+def test_chart_draws_no_bar_for_a_share_resting_on_too_little_data(app, client):
+    bar = 'fill="#0b5d8a"'
+    with app.app_context():
+        c = db.get_centre("dobele-crafts-house")
+        editing.save_centre(c["id"], {"signage": "yes"}, c["version"], "test")
+    html = client.get("/planner/?lang=en").get_data(as_text=True)
+    assert bar not in html.split('class="chart"')[1] and "not enough data /" in html  # 1 of 41 known
+    with app.app_context():
+        for c in db.all_centres():
+            editing.save_centre(c["id"], {"signage": "no" if c["id"] != "dobele-crafts-house" else "yes"},
+                                c["version"], "test")
+    assert bar in client.get("/planner/?lang=en").get_data(as_text=True).split('class="chart"')[1]

@@ -114,7 +114,7 @@ def _save(conn, current, changes, expected_version, user, visitors=None, reverts
         problems = exc.problems + problems
     if problems:
         raise EditError(problems)
-    diffs = {f: (current[f], v) for f, v in changes.items() if current[f] != v}
+    diffs = {f: (current[f], v) for f, v in changes.items() if not _same(f, current[f], v)}
     result = conn.execute(
         db.centres.update().where(db.centres.c.id == current["id"], db.centres.c.version == expected_version)
         .values(**{f: changes[f] for f in diffs}, version=expected_version + 1, updated_by=user,
@@ -125,6 +125,13 @@ def _save(conn, current, changes, expected_version, user, visitors=None, reverts
     _record(conn, current["id"], uuid.uuid4().hex, user, diffs, reverts)
     db.bump_data_version(conn)
     return expected_version + 1
+
+
+def _same(field, old, new):
+    """Equal values; crafts are a set, so another order of the same crafts is no change."""
+    if field == "crafts":
+        return set(filter(None, (old or "").split(";"))) == set(filter(None, (new or "").split(";")))
+    return old == new
 
 
 def _current(conn, centre_id):
@@ -188,7 +195,17 @@ def revert(change, user):
             return _save(conn, current, {}, current["version"], user, {int(field[9:]): old}, change["batch"])
         if field not in EDITABLE:
             raise EditError([(field, "this change cannot be reverted")])
-        return _save(conn, current, {field: change["old"]}, current["version"], user, reverts=change["batch"])
+        undo = {field: change}
+        if field in ("lat", "lon"):  # a location is undone whole, never one coordinate of it
+            same_batch = sa.select(db.changes).where(db.changes.c.batch == change["batch"],
+                                                     db.changes.c.field.in_(("lat", "lon")))
+            undo |= {c.field: dict(c._mapping) for c in conn.execute(same_batch)}
+        moved = [(f, f"has changed again since (now {current[f]!r}); undoing would lose that, so edit it instead")
+                 for f, c in undo.items() if (None if current[f] is None else str(current[f])) != c["new"]]
+        if moved:
+            raise EditError(moved)
+        return _save(conn, current, {f: c["old"] for f, c in undo.items()}, current["version"], user,
+                     reverts=change["batch"])
 
 
 def plan_import(rows, municipality):
@@ -211,7 +228,7 @@ def plan_import(rows, municipality):
             entry["errors"].append(("municipality", f"{target_muni!r} is not your municipality"))
             entry["action"] = "refused"
         elif current:
-            changes = {f: v for f, v in row.items() if f in EDITABLE and current[f] != v}
+            changes = {f: v for f, v in row.items() if f in EDITABLE and not _same(f, current[f], v)}
             entry["action"] = "update" if changes else "none"
             entry["changes"] = {f: (current[f], v) for f, v in changes.items()}
             entry["errors"] += centre_problems(_as_text(current | changes), ref)

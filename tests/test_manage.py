@@ -107,6 +107,33 @@ def test_history_and_revert(editor, client, app):
         assert editing.history(OWN)[0]["reverts"] == change["batch"]
 
 
+def test_revert_refuses_to_lose_a_later_value_and_undoes_a_location_whole(editor, client, app):
+    from craftmap import editing
+    editor.post(f"/manage/centres/{OWN}", form_of(app, OWN, phone="+371 1111"))
+    editor.post(f"/manage/centres/{OWN}", form_of(app, OWN, phone="+371 2222"))
+    with app.app_context():
+        first = editing.history(OWN)[-1]
+    assert first["new"] == "+371 1111"
+    editor.post(f"/manage/changes/{first['id']}/revert")
+    assert client.get(f"/api/v1/centres/{OWN}").get_json()["properties"]["phone"] == "+371 2222"
+    assert "has changed again since" in client.get(f"/manage/centres/{OWN}/history?lang=en").get_data(as_text=True)
+
+    editor.post(f"/manage/centres/{OWN}", form_of(app, OWN, lat="56.6", lon="23.3"))
+    with app.app_context():
+        lat = next(c for c in editing.history(OWN) if c["field"] == "lat")
+    assert editor.post(f"/manage/changes/{lat['id']}/revert").status_code == 302
+    coordinates = client.get(f"/api/v1/centres/{OWN}").get_json()["geometry"]["coordinates"]
+    assert coordinates == [23.2751, 56.62372]  # both coordinates back, not a point nobody entered
+
+
+def test_reordering_crafts_is_no_change(editor, app):
+    from craftmap import editing
+    form = form_of(app, OWN, phone="+371 3333")
+    editor.post(f"/manage/centres/{OWN}", form | {"crafts": list(reversed(form["crafts"]))})
+    with app.app_context():
+        assert [c["field"] for c in editing.history(OWN)] == ["phone"]
+
+
 def test_close_a_centre_never_delete(editor, client, app):
     editor.post(f"/manage/centres/{OWN}", form_of(app, OWN, status="closed"))
     assert OWN not in {f["id"] for f in client.get("/api/v1/centres").get_json()["features"]}

@@ -16,14 +16,35 @@ def server(tmp_path_factory):
     server.stop()
 
 
+def sign_in(page, url):
+    page.goto(url + "/manage/?lang=en")
+    page.get_by_label("Email").fill("dobele@example.test")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+
+
+def test_location_picker_shows_the_base_map_and_boundaries_even_after_bad_input(browser, server):
+    context = browser.new_context()
+    watched = Watched(context.new_page(), server.url)
+    page = watched.page
+    sign_in(page, server.url)
+    page.goto(server.url + "/manage/centres/dobele-crafts-house?lang=en")
+    page.wait_for_selector("#pick-map[data-loaded]")
+    assert page.locator("#pick-map .leaflet-tile-pane img").count() > 0
+    assert page.locator("#pick-map .leaflet-overlay-pane path").count() > 1  # the municipalities around
+    page.get_by_label("Latitude").fill("abc")
+    page.get_by_role("button", name="Save").click()
+    assert "is not a number" in page.content()
+    page.wait_for_selector("#pick-map[data-loaded]")
+    assert watched.errors == [] and watched.foreign_requests() == []
+    context.close()
+
+
 def test_editor_edit_reaches_the_public_map(browser, server):
     context = browser.new_context()
     watched = Watched(context.new_page(), server.url)
     page = watched.page
-    page.goto(server.url + "/manage/?lang=en")
-    page.get_by_label("Email").fill("dobele@example.test")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    sign_in(page, server.url)
     page.get_by_role("link", name="Dobeles Amatu māja").click()
     page.get_by_label("Wheelchair access", exact=True).select_option("yes")
     page.get_by_label("Opening hours").fill("Tu-Sa 10:00-17:00")

@@ -3,9 +3,33 @@
   "use strict";
   var box = document.getElementById("pick-map"), lat = document.getElementById("f-lat"), lon = document.getElementById("f-lon");
   if (!box || !window.L) { return; }
-  var start = lat.value && lon.value ? [Number(lat.value), Number(lon.value)] : [56.15, 24.6];
-  var map = L.map(box, { maxZoom: 18 }).setView(start, lat.value ? 12 : 7);
-  var marker = lat.value ? L.marker(start).addTo(map) : null;
+  var cfg = box.dataset;
+
+  function typed() {  // the coordinates in the inputs, or null while they are empty or not numbers
+    var a = parseFloat(lat.value), b = parseFloat(lon.value);
+    return isFinite(a) && isFinite(b) && Math.abs(a) <= 90 && Math.abs(b) <= 180 ? [a, b] : null;
+  }
+
+  var here = typed();
+  var map = L.map(box, { maxZoom: Number(cfg.maxZoom) || 18 }).setView(here || [56.15, 24.6], here ? 12 : 7);
+  if (cfg.tiles) {
+    L.tileLayer(cfg.tiles, { attribution: cfg.attribution, maxZoom: Number(cfg.maxZoom) || 18 }).addTo(map);
+  }
+  var marker = here ? L.marker(here).addTo(map) : null;
+  fetch(cfg.boundaries).then(function (r) { return r.json(); }).then(function (doc) {
+    var own = null;
+    L.geoJSON(doc, {
+      interactive: false,
+      style: function (f) {
+        var mine = f.properties.name_local === cfg.municipality;
+        return mine ? { color: "#0b5d8a", weight: 3, fillOpacity: 0.06 } : { color: "#666", weight: 1, fill: false };
+      },
+      onEachFeature: function (f, layer) { if (f.properties.name_local === cfg.municipality) { own = layer; } }
+    }).addTo(map);
+    map.attributionControl.addAttribution(doc.attribution);
+    if (!here && own) { map.fitBounds(own.getBounds()); }
+    box.setAttribute("data-loaded", "");
+  });
   map.on("click", function (e) {
     lat.value = e.latlng.lat.toFixed(5);
     lon.value = e.latlng.lng.toFixed(5);

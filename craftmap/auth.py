@@ -17,6 +17,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import abort, current_app, g, request, session
 from flask.cli import AppGroup
+from flask_babel import gettext as _
 
 from . import db
 
@@ -127,8 +128,9 @@ def csrf_token():
 
 def check_csrf():
     sent = request.form.get("csrf_token", "")
-    if not (session.get("csrf") and hmac.compare_digest(sent, session["csrf"])):
-        abort(400, description="The form has expired or did not come from this site (CSRF check). Reload and retry.")
+    if not (session.get("csrf") and hmac.compare_digest(sent.encode(), session["csrf"].encode())):
+        abort(400, description=_("The form has expired or did not come from this site. Go back, reload the page "
+                                 "and send it again."))
 
 
 def _token_hash(token):

@@ -34,8 +34,11 @@ def private(response):
 def centre_for_edit(centre_id):
     """The centre, if it exists and the current user may edit it (404 / 403 otherwise)."""
     centre = db.get_centre(centre_id) or abort(404)
-    if not auth.may_edit(auth.current_user(), centre):
-        abort(403)
+    user = auth.current_user()
+    if not auth.may_edit(user, centre):
+        abort(403, description=_("%(name)s is in %(municipality)s; you may edit only the centres of %(yours)s.",
+                                 name=centre["name"], municipality=centre["municipality"],
+                                 yours=user["municipality"] or "–"))
     return centre
 
 
@@ -232,7 +235,7 @@ def export_csv():
 
 def planner_only():
     if auth.current_user()["role"] not in ("planner", "admin"):
-        abort(403)
+        abort(403, description=_("Only planners enter and edit routes."))
 
 
 @bp.route("/routes")

@@ -259,3 +259,13 @@ def test_import_refuses_repeated_ids_and_misshapen_rows(editor, app, csv_text, m
     response = editor.post("/manage/import", {"csv_text": csv_text, "apply": "1"})
     assert message in htmllib.unescape(re.sub("<[^>]+>", "", response.get_data(as_text=True)))
     assert snapshot_of(app) == before
+
+
+def test_refusals_are_pages_in_the_site_and_its_language_saying_why(editor, client):
+    response = client.get(f"/manage/centres/{OTHER}?lang=lt")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 403 and '<html lang="lt">' in html and "Neleidžiama" in html
+    assert "Bauskas novads" in html and "Dobeles novads" in html and 'class="site-footer"' in html
+    assert "Only planners enter and edit routes." in client.get("/manage/routes?lang=en").get_data(as_text=True)
+    expired = client.post(f"/manage/centres/{OWN}?lang=lv", data={"csrf_token": "ēkspired"})
+    assert expired.status_code == 400 and "Veidlapas derīgums ir beidzies" in expired.get_data(as_text=True)

@@ -1,6 +1,9 @@
 """The tourist map in a real browser, offline: layers, clusters, popups, filters."""
 import re
 
+from craftmap import db, editing
+from tests.browser.conftest import Watched, start_server
+
 ROUTE_COLOURS = {"Balts' Road: Selonian loop": "#1b6ca8", "Find out how it's made!": "#b5541c"}
 
 
@@ -104,8 +107,22 @@ def test_switching_language_changes_legend_and_popup(watched):
     assert page.locator(".leaflet-popup-content a").inner_text() != "Details"
 
 
-def test_planner_coverage_map_shows_uncovered_stretches(watched):
-    page = watched.open("/planner/coverage?by=route&lang=en")
-    assert page.locator("path.leaflet-interactive[stroke='#b2322a']").count() >= 1
-    assert page.get_by_role("checkbox", name=re.compile("Stretches farther than")).is_checked()
-    assert watched.foreign_requests() == []
+def test_planner_coverage_map_shows_uncovered_stretches(browser, watched, tmp_path_factory):
+    uncovered = "path.leaflet-interactive[stroke='#b2322a']"
+    page = watched.open("/planner/coverage?by=route&lang=en")  # no centre's access known yet: nothing to judge
+    assert page.locator(uncovered).count() == 0 and "not enough data" in page.content()
+    server = start_server(tmp_path_factory)
+    try:
+        with server.app.app_context():
+            for c in db.all_centres():
+                wheelchair = "yes" if c["id"] == "kristell-candle-workshop" else "no"
+                editing.save_centre(c["id"], {"wheelchair": wheelchair}, c["version"], "test")
+        context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
+        known = Watched(context.new_page(), server.url)
+        page = known.open("/planner/coverage?by=route&lang=en")
+        assert page.locator(uncovered).count() >= 1
+        assert page.get_by_role("checkbox", name=re.compile("Stretches farther than")).is_checked()
+        assert known.foreign_requests() == [] and watched.foreign_requests() == []
+        context.close()
+    finally:
+        server.stop()

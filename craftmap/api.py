@@ -201,6 +201,7 @@ def route(route_id):
 def _export_texts(route):
     from . import labels
     return {"km_from_previous": _("km from the previous stop"), "source": _("Source"),
+            "closed": _("This centre is closed."),
             "origin": f"{labels.geometry_origin(route['geometry_origin'])}. "
                       f"{labels.stop_order_origin(route['stop_order_origin'])}."}
 

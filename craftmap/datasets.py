@@ -182,6 +182,7 @@ def _resolved_stops(route, snap, lang):
         lat, lon = (c["lat"], c["lon"]) if c else (s.get("lat"), s.get("lon"))
         stops.append({
             "seq": seq, "name": c["name"] if c else s["name"], "centre_id": c["id"] if c else None,
+            "closed": bool(c) and c["status"] == "closed",
             "lat": lat, "lon": lon, "location_known": lat is not None,
             "coord_precision": c["coord_precision"] if c else s.get("coord_precision", "none"),
             "wheelchair": c["wheelchair"] if c else "unknown",
@@ -213,7 +214,7 @@ def route_summary(route, lang, snap=None):
         "notes": route.get("notes", ""), "geometry_origin": route["geometry_origin"],
         "stop_order_origin": route["stop_order_origin"], "stops": stops,
         "stops_located": sum(s["location_known"] for s in stops),
-        "stops_accessible": sum(s["wheelchair"] == "yes" for s in stops),
+        "stops_accessible": sum(s["wheelchair"] == "yes" and not s["closed"] for s in stops),
         "stops_wheelchair_unknown": sum(s["wheelchair"] == "unknown" for s in stops),
         "length_km": round(spatial.line_length_km(geometry), 1),
         "geometry": route["geometry"],

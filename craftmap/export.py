@@ -11,7 +11,7 @@ KML_NS = "http://www.opengis.net/kml/2.2"
 
 
 def _stop_description(stop, texts):
-    parts = [stop["wheelchair_label"], stop["signage_label"]]
+    parts = ([texts["closed"].rstrip(".")] if stop["closed"] else []) + [stop["wheelchair_label"], stop["signage_label"]]
     if stop["distance_from_previous_km"] is not None:
         parts.append(f"{stop['distance_from_previous_km']:.1f} {texts['km_from_previous']}")
     return ". ".join(parts) + "."

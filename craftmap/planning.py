@@ -100,7 +100,7 @@ def _route_rows(snap, lang, distance_km):
     rows = []
     for r in snap.routes:
         summary = route_summary(r, lang, snap)
-        known = sum(s["wheelchair"] != "unknown" for s in summary["stops"])
+        known = sum(s["wheelchair"] != "unknown" and not s["closed"] for s in summary["stops"])
         row = {"area": route_name(r, lang), "route": r["id"], "stops": len(summary["stops"]),
                "stops_accessible": summary["stops_accessible"], "stops_known": known,
                "stops_accessible_pct": round(100 * summary["stops_accessible"] / known, 1) if known else None,

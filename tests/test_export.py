@@ -1,4 +1,6 @@
 """Route downloads, read back by libraries that did not write them (gpxpy, GDAL through pyogrio)."""
+from html import unescape
+
 import gpxpy
 import pyogrio
 import pytest
@@ -43,3 +45,18 @@ def test_centres_geojson_reads_in_gdal(client, tmp_path):
     path.write_bytes(client.get("/api/v1/centres").data)
     frame = pyogrio.read_dataframe(path)
     assert len(frame) == 41 and frame.geometry.notna().sum() == 28
+
+
+def test_a_closed_centre_on_a_route_says_so_and_counts_as_no_accessible_stop(app, client):
+    from craftmap import db, editing
+    with app.app_context():
+        c = db.get_centre("kristell-candle-workshop")
+        editing.save_centre(c["id"], {"wheelchair": "yes", "status": "closed"}, c["version"], "test")
+    route = client.get("/api/v1/routes/uzzini-ka-top?lang=en").get_json()["properties"]
+    stop = next(s for s in route["stops"] if s["centre_id"] == "kristell-candle-workshop")
+    assert stop["closed"] and route["stops_accessible"] == 0
+    html = unescape(client.get("/routes/uzzini-ka-top?lang=en").get_data(as_text=True))
+    assert "This centre is closed." in html.split(stop["name"] + "</a>")[1].split("</th>")[0]
+    gpx = gpxpy.parse(client.get("/api/v1/routes/uzzini-ka-top.gpx?lang=en").get_data(as_text=True))
+    waypoint = next(w for w in gpx.waypoints if stop["name"] in w.name)
+    assert waypoint.description.startswith("This centre is closed. Wheelchair accessible")

@@ -228,6 +228,8 @@ def plan_import(rows, municipality):
             entry["errors"].append(("municipality", f"{target_muni!r} is not your municipality"))
             entry["action"] = "refused"
         elif current:
+            entry["version"], moved = _exported_version(raw.get("version"), current)
+            entry["errors"] += moved
             changes = {f: v for f, v in row.items() if f in EDITABLE and not _same(f, current[f], v)}
             entry["action"] = "update" if changes else "none"
             entry["changes"] = {f: (current[f], v) for f, v in changes.items()}
@@ -238,6 +240,19 @@ def plan_import(rows, municipality):
             entry["errors"] += centre_problems(_as_text(blank_centre() | row), ref)
         plan.append(entry)
     return plan
+
+
+def _exported_version(cell, current):
+    """The version a row was exported at (None when the file has none), and a problem if it moved since."""
+    text = _text(cell)
+    if not text:
+        return None, []
+    if not text.isdigit():
+        return None, [("version", f"{text!r} is not a version number")]
+    if int(text) != current["version"]:
+        return int(text), [("version", f"the centre was changed after this file was exported (file: version {text}, "
+                                       f"now: {current['version']}); export again and redo your changes there")]
+    return int(text), []
 
 
 def _shape_problems(raw):
@@ -260,7 +275,8 @@ def apply_import(plan, user, on_row=None):
                 on_row(entry)
             if entry["action"] == "update":
                 current = _current(conn, entry["id"])
-                _save(conn, current, {f: new for f, (_, new) in entry["changes"].items()}, current["version"], user)
+                _save(conn, current, {f: new for f, (_, new) in entry["changes"].items()},
+                      entry.get("version") or current["version"], user)
             elif entry["action"] == "create":
                 _insert(conn, blank_centre() | {f: new for f, (_, new) in entry["changes"].items()}, user)
         db.bump_data_version(conn)

@@ -219,9 +219,13 @@ def import_csv():
         return render_template("manage/import.html", plan=None, error=str(exc)), 422
     plan = editing.plan_import(rows, user["municipality"])
     if request.form.get("apply") and not any(p["errors"] for p in plan):
-        editing.apply_import(plan, user["email"])
-        flash(_("Imported %(n)d rows.", n=len(plan)))
-        return redirect(url_for("manage.index"))
+        try:
+            editing.apply_import(plan, user["email"])
+        except editing.Conflict:  # a centre changed between this plan and its write: plan again and show why
+            plan = editing.plan_import(rows, user["municipality"])
+        else:
+            flash(_("Imported %(n)d rows.", n=len(plan)))
+            return redirect(url_for("manage.index"))
     return render_template("manage/import.html", plan=plan, csv_text=text,
                            has_errors=any(p["errors"] for p in plan)), 200
 
@@ -230,7 +234,7 @@ def import_csv():
 def export_csv():
     user = auth.current_user()
     rows = [c for c in db.all_centres() if auth.may_edit(user, c)]
-    return csv_response(rows, list(CENTRE_FIELDS), "craftmap-centres.csv")
+    return csv_response(rows, list(CENTRE_FIELDS) + ["version"], "craftmap-centres.csv")
 
 
 def planner_only():

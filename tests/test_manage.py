@@ -269,3 +269,27 @@ def test_refusals_are_pages_in_the_site_and_its_language_saying_why(editor, clie
     assert "Only planners enter and edit routes." in client.get("/manage/routes?lang=en").get_data(as_text=True)
     expired = client.post(f"/manage/centres/{OWN}?lang=lv", data={"csrf_token": "ēkspired"})
     assert expired.status_code == 400 and "Veidlapas derīgums ir beidzies" in expired.get_data(as_text=True)
+
+
+def test_import_of_an_outdated_export_never_undoes_a_colleagues_edit(editor, client, app):
+    exported = client.get("/manage/export.csv").data.decode("utf-8-sig")
+    editor.post(f"/manage/centres/{OWN}", form_of(app, OWN, phone="+371 7777"))  # a colleague, meanwhile
+    before = snapshot_of(app)
+    mine = exported.replace("Dobeles Amatu māja", "Dobeles Amatu māja (mine)")
+    response = editor.post("/manage/import", {"csv_text": mine, "apply": "1"})
+    text = htmllib.unescape(re.sub("<[^>]+>", "", response.get_data(as_text=True)))
+    assert "column version: the centre was changed after this file was exported" in text
+    assert snapshot_of(app) == before
+    assert client.get(f"/api/v1/centres/{OWN}").get_json()["properties"]["phone"] == "+371 7777"
+
+
+def test_apply_refuses_a_plan_overtaken_by_an_edit(app):
+    from craftmap import editing
+    with app.test_request_context(), app.app_context():
+        version = db.get_centre(OWN)["version"]
+        plan = editing.plan_import([{"id": OWN, "phone": "+371 8888", "version": str(version)}], "Dobeles novads")
+        assert plan[0]["errors"] == []
+        editing.save_centre(OWN, {"phone": "+371 9999"}, version, "colleague")
+        with pytest.raises(editing.Conflict):
+            editing.apply_import(plan, "me")
+        assert db.get_centre(OWN)["phone"] == "+371 9999"

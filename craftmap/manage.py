@@ -144,7 +144,7 @@ def edit(centre_id):
     if request.method == "GET":
         return _edit_page(centre, centre)
     changes = _form_changes(request.form)
-    values = centre | changes
+    values = centre | changes | {k: request.form.get(k, "") for k in ("visitors_year", "visitors_count")}
     try:
         editing.save_centre(centre_id, changes, _posted_version(),
                             auth.current_user()["email"], _form_visitors(request.form))

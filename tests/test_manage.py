@@ -92,6 +92,15 @@ def test_stale_save_is_refused_with_both_versions(editor, client, app):
     assert client.get(f"/api/v1/centres/{OWN}").get_json()["properties"]["phone"] == "+371 111"
 
 
+def test_a_refused_save_keeps_the_typed_visitor_count(editor, client, app):
+    first = form_of(app, OWN, phone="+371 111")
+    second = form_of(app, OWN, phone="+371 222", visitors_year="2025", visitors_count="4321")
+    assert editor.post(f"/manage/centres/{OWN}", first).status_code == 302
+    html = editor.post(f"/manage/centres/{OWN}", second).get_data(as_text=True)
+    assert 'name="visitors_year" type="number" min="2000" max="2100" value="2025"' in html
+    assert 'value="4321"' in html
+
+
 def test_history_and_revert(editor, client, app):
     editor.post(f"/manage/centres/{OWN}", form_of(app, OWN, phone="+371 333", wheelchair="no"))
     html = client.get(f"/manage/centres/{OWN}/history?lang=en").get_data(as_text=True)

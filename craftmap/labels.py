@@ -1,7 +1,7 @@
 """Human-readable, translated names for the coded values."""
 from flask_babel import gettext as _
 
-__all__ = ["wheelchair", "signage", "country", "geometry_origin", "stop_order_origin", "precision", "map_texts"]
+__all__ = ["wheelchair", "signage", "status", "network", "country", "geometry_origin", "stop_order_origin", "precision", "map_texts"]
 
 
 def wheelchair(value):
@@ -12,6 +12,15 @@ def wheelchair(value):
 def signage(value):
     return {"yes": _("Signposted"), "no": _("No signage"), "planned": _("Signage planned"),
             "unknown": _("Signage unknown")}.get(value, value)
+
+
+def status(value):
+    return {"active": _("open"), "closed": _("closed")}.get(value, value)
+
+
+def network(value):
+    return {"yes": _("part of the network"), "probable": _("probably part of the network"),
+            "no": _("not part of the network"), "unknown": _("not known")}.get(value, value)
 
 
 def country(value):

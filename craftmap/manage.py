@@ -86,10 +86,15 @@ def _gaps(c, last_year, visitors):
     return planning.centre_gaps(c) + counted
 
 
+def _listed(user, centre):
+    """Editors list (and export) their own centres; planners, who read everything, all of them."""
+    return user["role"] == "planner" or auth.may_edit(user, centre)
+
+
 @bp.route("/")
 def index():
     user = auth.current_user()
-    centres = [c for c in db.all_centres() if auth.may_edit(user, c)]
+    centres = [c for c in db.all_centres() if _listed(user, c)]
     counts = {}
     for row in db.all_visitor_counts():
         counts.setdefault(row["centre_id"], {})[row["year"]] = row["visitors"]
@@ -233,7 +238,7 @@ def import_csv():
 @bp.route("/export.csv")
 def export_csv():
     user = auth.current_user()
-    rows = [c for c in db.all_centres() if auth.may_edit(user, c)]
+    rows = [c for c in db.all_centres() if _listed(user, c)]
     return csv_response(rows, list(CENTRE_FIELDS) + ["version"], "craftmap-centres.csv")
 
 

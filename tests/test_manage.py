@@ -302,3 +302,11 @@ def test_apply_refuses_a_plan_overtaken_by_an_edit(app):
         with pytest.raises(editing.Conflict):
             editing.apply_import(plan, "me")
         assert db.get_centre(OWN)["phone"] == "+371 9999"
+
+
+def test_planner_lists_and_exports_every_centre_read_only(auth, client):
+    auth.login("planner@example.test")
+    html = client.get("/manage/?lang=en").get_data(as_text=True)
+    assert "Dobeles Amatu māja" in html and "Bauskas amatniecības centrs" in html
+    assert f'href="/centres/{OWN}?lang=en"' in html and "/manage/centres/" not in html
+    assert "Bauskas" in client.get("/manage/export.csv").data.decode("utf-8")

@@ -81,3 +81,8 @@ def test_map_page_size_does_not_grow_with_centres(make_app, client, tmp_path):
     big = make_app(data=synthetic_data_dir(tmp_path / "synthetic", 10_000, DATA))
     synthetic = len(big.test_client().get("/?lang=en").data)
     assert abs(synthetic - real) / real < 0.05, (real, synthetic)
+
+
+def test_centre_page_names_codes_in_the_visitors_language(client):
+    html = client.get("/centres/dobele-crafts-house?lang=lv").get_data(as_text=True)
+    assert "Dobeles novads (Latvija)" in html and "ir tīkla dalībnieks" in html

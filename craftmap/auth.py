@@ -51,17 +51,19 @@ def attempt_login(email, password, address):
     """The user for these credentials, or None; raises RateLimited after too many failures."""
     email = email.strip().lower()
     keys = {"account": f"account:{email}", "address": f"address:{address}"}
-    with db.transaction() as conn:
-        for kind, key in keys.items():
+    with db.transaction() as conn:  # counted as a failure until the password proves right, so parallel
+        for kind, key in keys.items():  # guesses cannot all pass the check during the slow hash
+            db.serialise(conn, key)
             if _failures(conn, key, LIMITS[kind][1]) >= LIMITS[kind][0]:
                 raise RateLimited(kind)
+        attempt = [conn.execute(db.login_failures.insert().values(key=k, at=time.time())).inserted_primary_key[0]
+                   for k in keys.values()]
     user = _get_user(email=email)
-    ok = user is not None and verify_password(user, password)
+    if user is None or not verify_password(user, password):
+        return None
     with db.transaction() as conn:
-        if not ok:
-            conn.execute(db.login_failures.insert(), [{"key": k, "at": time.time()} for k in keys.values()])
-            return None
-        conn.execute(db.login_failures.delete().where(db.login_failures.c.key == keys["account"]))
+        conn.execute(db.login_failures.delete().where(
+            (db.login_failures.c.key == keys["account"]) | db.login_failures.c.id.in_(attempt)))
     session.clear()
     session.permanent = True
     session.update(uid=user["id"], epoch=user["session_epoch"], at=time.time(), csrf=secrets.token_urlsafe(24))

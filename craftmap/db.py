@@ -13,7 +13,7 @@ from . import seed
 
 __all__ = ["metadata", "init_app", "engine", "data_version", "all_centres", "get_centre",
            "all_routes", "get_route", "all_visitor_counts", "visitors",
-           "create_and_seed", "bump_data_version", "transaction", "Versions"]
+           "create_and_seed", "bump_data_version", "transaction", "serialise", "Versions"]
 
 metadata = sa.MetaData()
 
@@ -209,6 +209,12 @@ def transaction():
     with current_app.extensions["craftmap.write_engine"].begin() as conn:
         yield conn
     current_app.extensions["craftmap.versions"].expire()
+
+
+def serialise(conn, name):
+    """Within a write transaction, wait for any other one holding ``name`` (SQLite: already one writer)."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext(:name))"), {"name": name})
 
 
 def _engines(url):

@@ -119,3 +119,13 @@ def test_sessions_expire(auth, client):
     with client.session_transaction() as session:
         session["at"] -= 9 * 3600
     assert client.get("/manage/").status_code == 302
+
+
+def test_parallel_guesses_cannot_pass_the_account_limit(app, accounts):
+    from concurrent.futures import ThreadPoolExecutor
+
+    def guess(_):
+        return Auth(app.test_client()).login("bauska@example.test", "wrong password!").status_code
+    with ThreadPoolExecutor(10) as pool:
+        statuses = sorted(pool.map(guess, range(10)))
+    assert statuses == [401] * 5 + [429] * 5

@@ -310,3 +310,9 @@ def test_planner_lists_and_exports_every_centre_read_only(auth, client):
     assert "Dobeles Amatu māja" in html and "Bauskas amatniecības centrs" in html
     assert f'href="/centres/{OWN}?lang=en"' in html and "/manage/centres/" not in html
     assert "Bauskas" in client.get("/manage/export.csv").data.decode("utf-8")
+
+
+def test_error_summary_names_fields_by_their_labels_and_links_to_them(editor, app):
+    html = editor.post(f"/manage/centres/{OWN}?lang=lv", form_of(app, OWN, opening_hours="whenever")).get_data(
+        as_text=True)
+    assert '<a href="#f-opening_hours">Darba laiks</a>' in html

@@ -1,5 +1,6 @@
 """One function per dataset: each HTML page and its JSON twin are built from the same call."""
 import functools
+import unicodedata
 from dataclasses import dataclass, field
 from threading import Lock
 from urllib.parse import quote
@@ -73,15 +74,19 @@ def parse_filters(args):
     return {k: args.get(k, "").strip() for k in FILTERS if args.get(k, "").strip()}
 
 
+def _folded(text):
+    """Text for matching: case and diacritics dropped, so 'jekabpils' finds Jēkabpils and 'siauliu' Šiaulių."""
+    return "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch)).casefold()
+
+
 def _matches(c, f, snap):
-    q = f.get("q", "").casefold()
+    q = _folded(f.get("q", ""))
     return ((not f.get("craft") or f["craft"] in c["crafts"].split(";"))
             and (not f.get("country") or c["country"] == f["country"])
             and (not f.get("municipality") or c["municipality"] == f["municipality"])
             and (not f.get("wheelchair") or c["wheelchair"] == f["wheelchair"])
             and (not f.get("route") or f["route"] in snap.routes_of.get(c["id"], ()))
-            and (not q or q in c["name"].casefold() or q in c["name_en"].casefold()
-                 or q in c["settlement"].casefold()))
+            and (not q or q in _folded(c["name"]) or q in _folded(c["name_en"]) or q in _folded(c["settlement"])))
 
 
 def _vocab_list(keys, group, lang):
@@ -151,7 +156,7 @@ def filter_options(lang):
     ref = current_app.extensions["craftmap.reference"]
     crafts = sorted({k for c in snap.centres for k in c["crafts"].split(";") if k})
     return {
-        "craft": [(k, pick(ref.vocabulary["craft"][k], lang)[0]) for k in crafts],
+        "craft": sorted(((k, pick(ref.vocabulary["craft"][k], lang)[0]) for k in crafts), key=lambda o: _folded(o[1])),
         "country": [(k, labels.country(k)) for k in ("LV", "LT")],
         "municipality": [(m, m) for m in sorted({c["municipality"] for c in snap.centres})],
         "route": [(r["id"], route_name(r, lang)) for r in snap.routes],
@@ -200,9 +205,11 @@ def route_summary(route, lang, snap=None):
     snap = snap or snapshot()
     stops = _resolved_stops(route, snap, lang)
     legs = spatial.leg_lengths_km([(s["lon"], s["lat"]) if s["location_known"] else None for s in stops])
-    for stop, leg in zip(stops[1:], legs):
-        stop["distance_from_previous_km"] = leg
-    stops[0]["distance_from_previous_km"] = None
+    stops[0]["distance_from_previous_km"] = stops[0]["distance_from_stop"] = None
+    measured_from = stops[0]["seq"] if stops[0]["location_known"] else None
+    for stop, leg in zip(stops[1:], legs):  # from the last stop whose location is known, named when not adjacent
+        stop["distance_from_previous_km"], stop["distance_from_stop"] = leg, measured_from if leg is not None else None
+        measured_from = stop["seq"] if stop["location_known"] else measured_from
     geometry = shape(route["geometry"]) if route["geometry"] else None
     texts = {k: route.get(f"description_{k}") for k in ("en", "lv", "lt")}
     description, description_lang = pick(texts, lang)

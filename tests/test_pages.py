@@ -86,3 +86,22 @@ def test_map_page_size_does_not_grow_with_centres(make_app, client, tmp_path):
 def test_centre_page_names_codes_in_the_visitors_language(client):
     html = client.get("/centres/dobele-crafts-house?lang=lv").get_data(as_text=True)
     assert "Dobeles novads (Latvija)" in html and "ir tīkla dalībnieks" in html
+
+
+def test_a_leg_measured_across_unlocated_stops_names_its_start(client):
+    route = client.get("/api/v1/routes/balts-road-selonian").get_json()["properties"]
+    skipped = next(s for s in route["stops"] if s["distance_from_stop"] not in (None, s["seq"] - 1))
+    html = client.get("/routes/balts-road-selonian?lang=en").get_data(as_text=True)
+    assert f"(from stop {skipped['distance_from_stop']})" in html
+
+
+@pytest.mark.parametrize("typed, found", [("jekabpils", "Jēkabpils"), ("SIAULIU", "Šiaul")])
+def test_search_ignores_case_and_diacritics(client, typed, found):
+    names = [f["properties"]["name"] + f["properties"]["settlement"]
+             for f in client.get(f"/api/v1/centres?q={typed}").get_json()["features"]]
+    assert names and all(found.casefold() in _fold(n) or found in n for n in names)
+
+
+def _fold(text):
+    import unicodedata
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)).casefold()

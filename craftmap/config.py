@@ -40,6 +40,7 @@ def load(app, overrides=None):
         RESPONSE_CACHE_MB=int(env.get("CRAFTMAP_RESPONSE_CACHE_MB", "256")),
         PROXIES=int(env.get("CRAFTMAP_PROXIES", "0")),
         LANGUAGES=("lv", "lt", "en"),
+        BABEL_DEFAULT_TIMEZONE=env.get("CRAFTMAP_TIMEZONE", "Europe/Riga"),  # Latvia and Lithuania share it
         BOUNDARY_ATTRIBUTION=BOUNDARY_ATTRIBUTION,
         JSON_SORT_KEYS=False,
     )

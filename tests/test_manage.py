@@ -316,3 +316,14 @@ def test_error_summary_names_fields_by_their_labels_and_links_to_them(editor, ap
     html = editor.post(f"/manage/centres/{OWN}?lang=lv", form_of(app, OWN, opening_hours="whenever")).get_data(
         as_text=True)
     assert '<a href="#f-opening_hours">Darba laiks</a>' in html
+
+
+def test_history_shows_local_time(editor, client, app):
+    import datetime
+    from zoneinfo import ZoneInfo
+    editor.post(f"/manage/centres/{OWN}", form_of(app, OWN, phone="+371 4444"))
+    html = client.get(f"/manage/centres/{OWN}/history?lang=lv").get_data(as_text=True)
+    hour, minute = map(int, re.search(r"<td>[^<]*?(\d{1,2}):(\d{2})", html).groups())
+    now = datetime.datetime.now(ZoneInfo("Europe/Riga"))
+    shown = now.replace(hour=hour, minute=minute)
+    assert abs((now - shown).total_seconds()) < 180, (hour, minute, now)

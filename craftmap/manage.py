@@ -268,15 +268,17 @@ def edit_route(route_id):
         return _route_page(route, values)
     values = values | request.form.to_dict()
     stops, problems = route_editing.parse_stops(request.form.get("stops_text", ""))
+    track, upload = None, request.files.get("track")
+    if upload and upload.filename:
+        try:
+            track = route_editing.track_from_file(upload.filename, upload.read())
+        except editing.EditError as exc:  # reported together with the stops' problems
+            problems = list(problems) + exc.problems
+    if track is None and route.get("geometry_origin") == "surveyed_track" and not request.form.get("redraw"):
+        track = shape(route["geometry"])
+    new_id = route_id or request.form.get("id", "").strip()
     try:
-        upload = request.files.get("track")
-        track = route_editing.track_from_file(upload.filename, upload.read()) if upload and upload.filename else None
-        if track is None and route.get("geometry_origin") == "surveyed_track" and not request.form.get("redraw"):
-            track = shape(route["geometry"])
-        if problems:
-            raise editing.EditError(problems)
-        new_id = route_id or request.form.get("id", "").strip()
-        route_editing.save_route(new_id, request.form, stops, track, route_id and _posted_version())
+        route_editing.save_route(new_id, request.form, stops, track, route_id and _posted_version(), problems)
     except editing.EditError as exc:
         return _route_page(route, values, exc.problems, 422)
     except editing.Conflict:

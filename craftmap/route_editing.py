@@ -72,8 +72,12 @@ def _drawn(stops, centres):
     return line_through([(p["lon"], p["lat"]) if p.get("lat") is not None else None for p in places])
 
 
-def save_route(route_id, fields, stops, track, expected_version):
-    """Create (expected_version None) or update a route; the line is drawn unless a track is given."""
+def save_route(route_id, fields, stops, track, expected_version, problems=()):
+    """Create (expected_version None) or update a route; the line is drawn unless a track is given.
+
+    ``problems`` already found in the form (stop lines, the track file) are reported together with
+    the route's own, so the planner sees every one at once.
+    """
     centres = {c["id"]: c for c in db.all_centres()}
     props = {k: (fields.get(k) or "").strip() for k in ROUTE_TEXT_FIELDS} | {"stops": stops}
     if track is not None:
@@ -83,9 +87,9 @@ def save_route(route_id, fields, stops, track, expected_version):
         props["geometry_origin"] = "drawn_between_stops"
         geometry = _drawn(stops, centres)
     feature = {"id": route_id, "properties": props, "geometry": mapping(geometry) if geometry else None}
-    problems = seed.check_route(feature, set(centres), "route")
+    problems = list(problems) + [("route", p) for p in seed.check_route(feature, set(centres), "route")]
     if problems:
-        raise EditError([("route", p) for p in problems])
+        raise EditError(problems)
     doc = json.dumps(props, ensure_ascii=False)
     geom = json.dumps(feature["geometry"]) if geometry else None
     with db.transaction() as conn:

@@ -90,3 +90,10 @@ def test_a_centre_put_on_a_route_is_not_answered_with_a_stale_304(planner, clien
     assert planner.post("/manage/routes/new", route_form()).status_code == 302
     again = client.get("/api/v1/centres/dobele-crafts-house?lang=en", headers={"If-None-Match": before.headers["ETag"]})
     assert again.status_code == 200 and "test-route" in again.get_json()["properties"]["routes"]
+
+
+def test_a_bad_track_and_bad_stops_are_reported_together(planner):
+    import io
+    data = route_form(stops_text="no-such-centre") | {"track": (io.BytesIO(b"not a track"), "t.gpx")}
+    html = planner.post("/manage/routes/new", data, content_type="multipart/form-data").get_data(as_text=True)
+    assert "t.gpx: cannot be read" in html and "names no centre" in html

@@ -50,3 +50,13 @@ def test_markers_are_reachable_by_keyboard(watched):
     page.keyboard.press("Enter")
     page.locator(".leaflet-popup-content a").wait_for()
     assert "Joniškio istorijos" in page.locator(".leaflet-popup-content").inner_text()
+
+
+def test_a_cluster_opens_by_keyboard(watched):
+    page = watched.open("/?lang=en")
+    assert page.locator(".marker-cluster").count() > 0
+    before = page.evaluate("[window.craftmap.map.getZoom(), document.querySelectorAll('.pin-marker').length]")
+    page.locator(".marker-cluster").first.focus()
+    page.keyboard.press("Enter")  # zooms in, or spreads out centres that share one location
+    page.wait_for_function(f"window.craftmap.map.getZoom() > {before[0]} "
+                           f"|| document.querySelectorAll('.pin-marker').length > {before[1]}", timeout=5000)

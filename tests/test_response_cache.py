@@ -66,11 +66,15 @@ def test_repeat_visitors_get_304_from_the_store(app):
     assert other.status_code == 200 and other.data == first.data
 
 
-def test_what_one_user_may_see_is_never_served_to_another(client, auth):
+def test_what_one_user_may_see_is_never_served_to_another(client, auth, app):
     auth.login("dobele@example.test")
     assert client.get("/manage/").status_code == 200
-    stranger = client.application.test_client()
+    signed_in = client.get("/centres/dobele-crafts-house?lang=en")
+    assert "private" in signed_in.headers["Cache-Control"] and app.wsgi_app.entries == {}  # nothing kept
+    stranger = app.test_client()
     assert stranger.get("/manage/").status_code == 302
+    public = stranger.get("/centres/dobele-crafts-house?lang=en")
+    assert "public" in public.headers["Cache-Control"] and len(app.wsgi_app.entries) == 1
 
 
 def test_a_browser_etag_is_good_on_every_server(make_app):

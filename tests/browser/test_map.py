@@ -126,3 +126,17 @@ def test_planner_coverage_map_shows_uncovered_stretches(browser, watched, tmp_pa
         context.close()
     finally:
         server.stop()
+
+
+def test_on_a_phone_the_layer_list_starts_folded_and_opens_on_request(browser, live):
+    context = browser.new_context(viewport={"width": 375, "height": 740}, locale="en-GB")
+    page = Watched(context.new_page(), live.url).open("/?lang=en")
+    layers = page.locator(".leaflet-control-layers")
+    assert "leaflet-control-layers-expanded" not in layers.get_attribute("class")
+    page.locator(".leaflet-control-layers-toggle").click()
+    assert "leaflet-control-layers-expanded" in layers.get_attribute("class")
+    context.close()
+    wide = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
+    page = Watched(wide.new_page(), live.url).open("/?lang=en")
+    assert "leaflet-control-layers-expanded" in page.locator(".leaflet-control-layers").get_attribute("class")
+    wide.close()

@@ -248,6 +248,11 @@
         var button = map.getContainer().querySelector(".leaflet-control-" + z[0]);
         if (button && z[1]) { button.title = z[1]; button.setAttribute("aria-label", z[1]); }
       });
+      if (window.matchMedia("(max-width: 40rem)").matches) {  // on a phone the open layer list hides the map
+        control.options.collapsed = true;  // else Leaflet opens it again whenever a layer changes
+        control.collapse();
+        map.on("click", control.collapse, control);
+      }
       var views = { overview: overview, route: routeView, centre: centreView, plain: plainView };
       views[cfg.mode](map, control, routeLayers, cfg);
       window.craftmap.map = map;

@@ -202,6 +202,18 @@ def create_token(email):
     click.echo(token)
 
 
+@token_cli.command("revoke")
+@click.argument("email")
+def revoke_tokens(email):
+    """Revoke every API token of an account (when a key leaks, or its holder leaves)."""
+    user = _get_user(email=email.strip().lower())
+    if user is None:
+        raise click.BadParameter(f"no account {email}", param_hint="EMAIL")
+    with db.transaction() as conn:
+        count = conn.execute(db.api_tokens.delete().where(db.api_tokens.c.user_id == user["id"])).rowcount
+    click.echo(f"{count} token(s) of {user['email']} revoked")
+
+
 def init_app(app):
     app.permanent_session_lifetime = datetime.timedelta(hours=SESSION_HOURS)
     app.cli.add_command(user_cli)

@@ -28,6 +28,14 @@ def test_token_is_printed_once_and_stored_hashed(app, runner, accounts):
     assert token not in stored and len(stored) == 64
 
 
+def test_revoked_tokens_stop_working(runner, accounts, client):
+    token = runner.invoke(args=["token", "create", "dobele@example.test"]).output.strip()
+    signed = {"Authorization": f"Bearer {token}"}
+    assert client.get("/api/v1/centres/dobele-crafts-house/history", headers=signed).status_code == 200
+    assert "1 token(s)" in runner.invoke(args=["token", "revoke", "dobele@example.test"]).output
+    assert client.get("/api/v1/centres/dobele-crafts-house/history", headers=signed).status_code == 401
+
+
 def test_login_and_wrong_password(auth, client):
     assert auth.login("dobele@example.test", "wrong password!").status_code == 401
     assert auth.login("dobele@example.test").status_code == 302

@@ -95,13 +95,14 @@ def live_indicators(centres, routes_count, counts):
     signage = share_known(centres["signage"])
     wheelchair = share_known(centres["wheelchair"])
     growth = visitor_growth(counts)
+    total = int(pd.Series(centres.get("id", [])).size)
     return {
         "routes_count": {"value": routes_count, "unit": "count", "known": routes_count,
                          "total": routes_count, "enough": True},
         "signage_share": {"value": signage["percent"], "unit": "percent", **signage, "enough": _judged(signage)},
         "wheelchair_share": {"value": wheelchair["percent"], "unit": "percent", **wheelchair,
                              "enough": _judged(wheelchair)},
-        "visitor_growth": {"value": growth["percent"], "unit": "percent", **growth,
-                           "total": int(pd.Series(centres.get("id", [])).size),
-                           "enough": growth["percent"] is not None},
+        "visitor_growth": {"value": growth["percent"], "unit": "percent", **growth, "total": total,
+                           "enough": _judged({"known": growth["known"] if growth["percent"] is not None else 0,
+                                              "total": total})},
     }

@@ -15,7 +15,7 @@ from .i18n import pick
 __all__ = ["snapshot", "centre_feature", "centres_collection", "filter_options", "centre_detail",
            "route_summary", "route_detail", "routes_list", "parse_filters", "FILTERS"]
 
-FILTERS = ("craft", "country", "municipality", "route", "wheelchair", "q")
+FILTERS = ("craft", "country", "municipality", "route", "wheelchair", "signage", "q")
 NEAR_ROUTE_M = 5000
 NEAR_ME_M = 50000
 _lock = Lock()
@@ -85,6 +85,7 @@ def _matches(c, f, snap):
             and (not f.get("country") or c["country"] == f["country"])
             and (not f.get("municipality") or c["municipality"] == f["municipality"])
             and (not f.get("wheelchair") or c["wheelchair"] == f["wheelchair"])
+            and (not f.get("signage") or c["signage"] == f["signage"])
             and (not f.get("route") or f["route"] in snap.routes_of.get(c["id"], ()))
             and (not q or q in _folded(c["name"]) or q in _folded(c["name_en"]) or q in _folded(c["settlement"])))
 
@@ -161,6 +162,7 @@ def filter_options(lang):
         "municipality": [(m, m) for m in sorted({c["municipality"] for c in snap.centres})],
         "route": [(r["id"], route_name(r, lang)) for r in snap.routes],
         "wheelchair": [(k, labels.wheelchair(k)) for k in ("yes", "limited", "no", "unknown")],
+        "signage": [(k, labels.signage(k)) for k in ("yes", "planned", "no", "unknown")],
     }
 
 

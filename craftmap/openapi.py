@@ -10,6 +10,7 @@ _FILTERS = [
         ("municipality", "municipality name as in the data, e.g. Dobeles novads"),
         ("route", "route id: only centres that are stops of this route"),
         ("wheelchair", "yes, limited, no or unknown"),
+        ("signage", "yes, planned, no or unknown"),
         ("q", "text searched in names and settlements"),
         ("lang", "lv, lt or en: language of human-readable fields"),
     )

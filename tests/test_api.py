@@ -44,6 +44,17 @@ def test_wheelchair_filter_follows_the_data(client):
     assert len(ids(geojson(client.get("/api/v1/centres?wheelchair=unknown")))) == 41
 
 
+def test_signage_filter_follows_the_data(app, client):
+    from craftmap import db, editing
+    assert ids(geojson(client.get("/api/v1/centres?signage=yes"))) == set()
+    with app.app_context():
+        c = db.get_centre("dobele-crafts-house")
+        editing.save_centre(c["id"], {"signage": "yes"}, c["version"], "test")
+    assert ids(geojson(client.get("/api/v1/centres?signage=yes"))) == {"dobele-crafts-house"}
+    html = client.get("/centres?signage=yes&lang=en").get_data(as_text=True)
+    assert 'id="filter-signage"' in html and "Dobeles Amatu māja" in html and "Bauskas amatniecības centrs" not in html
+
+
 def test_near_me_sorts_by_distance(client):
     doc = geojson(client.get("/api/v1/centres?near=23.71278,56.65"))
     distances = [f["properties"]["distance_km"] for f in doc["features"]]

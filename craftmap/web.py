@@ -61,11 +61,13 @@ class Body:
     gz: bytes | None
 
 
-def body(content, mimetype, etag=None):
-    """Serialise once; the ETag is the content's hash unless the caller names one (e.g. a version)."""
+def body(content, mimetype, tag=None):
+    """Serialise once; the ETag is the content's hash, after ``tag`` when the caller gives one (e.g. a
+    version that If-Match reads back)."""
     data = content.encode("utf-8") if isinstance(content, str) else content
     gz = gzip.compress(data, compresslevel=6, mtime=0) if len(data) >= MIN_GZIP_BYTES else None
-    return Body(data, etag or hashlib.sha1(data).hexdigest(), mimetype, gz)
+    digest = hashlib.sha1(data).hexdigest()
+    return Body(data, f"{tag}-{digest}" if tag else digest, mimetype, gz)
 
 
 def send(b, filename=None):

@@ -189,13 +189,19 @@ def add_user(email, role, municipality):
 token_cli = AppGroup("token", help="Manage API tokens.")
 
 
+def _account(email):
+    """The account named on the command line, or an error naming the EMAIL argument."""
+    user = _get_user(email=email.strip().lower())
+    if user is None:
+        raise click.BadParameter(f"no account {email}", param_hint="EMAIL")
+    return user
+
+
 @token_cli.command("create")
 @click.argument("email")
 def create_token(email):
     """Create an API token for an account; it is printed once and stored only as a hash."""
-    user = _get_user(email=email.strip().lower())
-    if user is None:
-        raise click.BadParameter(f"no account {email}", param_hint="EMAIL")
+    user = _account(email)
     token = secrets.token_urlsafe(32)
     with db.transaction() as conn:
         conn.execute(db.api_tokens.insert().values(token_hash=_token_hash(token), user_id=user["id"]))
@@ -206,9 +212,7 @@ def create_token(email):
 @click.argument("email")
 def revoke_tokens(email):
     """Revoke every API token of an account (when a key leaks, or its holder leaves)."""
-    user = _get_user(email=email.strip().lower())
-    if user is None:
-        raise click.BadParameter(f"no account {email}", param_hint="EMAIL")
+    user = _account(email)
     with db.transaction() as conn:
         count = conn.execute(db.api_tokens.delete().where(db.api_tokens.c.user_id == user["id"])).rowcount
     click.echo(f"{count} token(s) of {user['email']} revoked")

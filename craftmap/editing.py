@@ -12,7 +12,7 @@ from . import db
 from .seed import CENTRE_FIELDS, centre_problems
 
 __all__ = ["EDITABLE", "EditError", "Conflict", "save_centre", "create_centre", "history", "revert",
-           "plan_import", "apply_import", "get_change", "blank_centre"]
+           "plan_import", "apply_import", "get_change", "blank_centre", "FORMULA_STARTS"]
 
 EDITABLE = ("name", "name_en", "kind", "crafts", "settlement", "address", "lat", "lon", "coord_precision",
             "phone", "email", "website", "opening_hours", "wheelchair", "wheelchair_description",
@@ -39,11 +39,14 @@ def _text(value):
     return "" if value is None else str(value).strip()
 
 
+FORMULA_STARTS = ("=", "+", "-", "@")  # a spreadsheet runs a cell starting so as a formula
+
+
 def _from_cell(value):
-    """A CSV cell as the editor meant it: the apostrophe the export puts before a leading = + - @ (so
-    spreadsheets never run it as a formula) is dropped, so an exported file imports unchanged."""
+    """A CSV cell as the editor meant it: the apostrophe the export puts before a FORMULA_STARTS
+    character is dropped, so an exported file imports unchanged."""
     text = _text(value)
-    return text[1:] if text[:1] == "'" and text[1:2] in ("=", "+", "-", "@") else text
+    return text[1:] if text[:1] == "'" and text[1:2] in FORMULA_STARTS else text
 
 
 def _normalise(changes):

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 
 from . import labels, mapbuild, planning
 from .datasets import route_name, snapshot
+from .editing import FORMULA_STARTS
 from .web import cache_headers, memo
 
 bp = Blueprint("planner", __name__, url_prefix="/planner")
@@ -42,7 +43,7 @@ def colour(pct):
 def _safe_cell(value):
     """Spreadsheet-safe text: a cell starting with = + - @ is prefixed so it is never a formula."""
     text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@") and not _is_number(text) else text
+    return "'" + text if text[:1] in FORMULA_STARTS and not _is_number(text) else text
 
 
 def _is_number(text):

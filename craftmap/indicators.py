@@ -103,6 +103,5 @@ def live_indicators(centres, routes_count, counts):
         "wheelchair_share": {"value": wheelchair["percent"], "unit": "percent", **wheelchair,
                              "enough": _judged(wheelchair)},
         "visitor_growth": {"value": growth["percent"], "unit": "percent", **growth, "total": total,
-                           "enough": _judged({"known": growth["known"] if growth["percent"] is not None else 0,
-                                              "total": total})},
+                           "enough": growth["percent"] is not None and _judged({**growth, "total": total})},
     }

@@ -3,7 +3,6 @@ import gzip
 import json
 import os
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -14,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from bench.run import stop
 from craftmap import editing
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -84,17 +84,6 @@ def test_two_servers_share_one_database(app):
             stop(server)
 
 
-def stop(server):
-    """SIGTERM to the server and its workers (a granian worker still starting can miss its master's);
-    SIGKILL to what is left after 30 s."""
-    os.killpg(server.pid, signal.SIGTERM)
-    try:
-        server.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        os.killpg(server.pid, signal.SIGKILL)
-        server.wait()
-
-
 @pytest.fixture
 def nginx():
     path = shutil.which("nginx", path=os.environ.get("PATH", "") + ":/usr/sbin")
@@ -163,6 +152,5 @@ http {{ access_log off; sendfile on; client_body_temp_path {tmp_path}; proxy_tem
         assert ask(url + "/api/v1/centres", headers=zipped)[2] == again[2]
         assert centre()[1]["wheelchair"] == "yes"
     finally:
-        if server.poll() is None:
-            stop(server)
+        stop(server)
         stop(proxy)

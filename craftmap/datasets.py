@@ -47,6 +47,11 @@ class Snapshot:
                 if s.get("centre_id"):
                     self.routes_of.setdefault(s["centre_id"], []).append(r["id"])
 
+    @functools.cached_property
+    def search_text(self):
+        """Per centre id, its names and settlement folded for search, built at the first search."""
+        return {c["id"]: tuple(_folded(c[k]) for k in ("name", "name_en", "settlement")) for c in self.centres}
+
 
 def _signed_in():
     return has_request_context() and bool(request.authorization or session.get("uid"))
@@ -79,15 +84,15 @@ def _folded(text):
     return "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch)).casefold()
 
 
-def _matches(c, f, snap):
-    q = _folded(f.get("q", ""))
+def _matches(c, f, snap, q):
+    """Whether a centre passes the filters ``f``; ``q`` is the search text, already folded."""
     return ((not f.get("craft") or f["craft"] in c["crafts"].split(";"))
             and (not f.get("country") or c["country"] == f["country"])
             and (not f.get("municipality") or c["municipality"] == f["municipality"])
             and (not f.get("wheelchair") or c["wheelchair"] == f["wheelchair"])
             and (not f.get("signage") or c["signage"] == f["signage"])
             and (not f.get("route") or f["route"] in snap.routes_of.get(c["id"], ()))
-            and (not q or q in _folded(c["name"]) or q in _folded(c["name_en"]) or q in _folded(c["settlement"])))
+            and (not q or any(q in text for text in snap.search_text[c["id"]])))
 
 
 def _vocab_list(keys, group, lang):
@@ -135,8 +140,8 @@ def centres_collection(filters, lang, near=None, slim=False):
 
     ``slim`` keeps only what the map draws (name, settlement, wheelchair).
     """
-    snap = snapshot()
-    chosen = [c for c in snap.centres if c["status"] == "active" and _matches(c, filters, snap)]
+    snap, q = snapshot(), _folded(filters.get("q", ""))
+    chosen = [c for c in snap.centres if c["status"] == "active" and _matches(c, filters, snap, q)]
     shared = _Labels(lang)
     features = [_map_feature(c) if slim else centre_feature(c, lang, snap, shared) for c in chosen]
     if near is not None:

@@ -11,7 +11,7 @@ from pathlib import Path
 import geopandas as gpd
 import shapely
 
-from craftmap.seed import CENTRE_FIELDS
+from craftmap.validation import CENTRE_FIELDS
 
 __all__ = ["synthetic_centres", "synthetic_data_dir"]
 

@@ -6,7 +6,7 @@ from flask import Blueprint, current_app, g, jsonify, render_template, request, 
 from flask_babel import gettext as _
 
 from . import auth, datasets, db, editing, export, openapi, planner, planning
-from .seed import CENTRE_FIELDS
+from .validation import CENTRE_FIELDS
 from .web import body, cache_headers, memo, send
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from flask import current_app
 from flask.cli import with_appcontext
 
-from . import seed
+from . import seed, validation
 
 __all__ = ["metadata", "init_app", "engine", "data_version", "all_centres", "get_centre",
            "all_routes", "get_route", "all_visitor_counts", "visitors",
@@ -20,7 +20,7 @@ metadata = sa.MetaData()
 centres = sa.Table(
     "centres", metadata,
     sa.Column("id", sa.String(80), primary_key=True),
-    *[sa.Column(f, sa.Text, nullable=False, server_default="") for f in seed.CENTRE_FIELDS
+    *[sa.Column(f, sa.Text, nullable=False, server_default="") for f in validation.CENTRE_FIELDS
       if f not in ("id", "lat", "lon")],
     sa.Column("lat", sa.Float, nullable=True),
     sa.Column("lon", sa.Float, nullable=True),

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from . import db
-from .seed import CENTRE_FIELDS, centre_problems
+from .validation import CENTRE_FIELDS, centre_problems
 
 __all__ = ["EDITABLE", "EditError", "Conflict", "save_centre", "create_centre", "history", "revert",
            "plan_import", "apply_import", "get_change", "blank_centre", "FORMULA_STARTS"]

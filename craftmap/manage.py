@@ -9,7 +9,7 @@ from shapely.geometry import shape
 
 from . import auth, db, editing, labels, planning, route_editing
 from .planner import csv_response
-from .seed import CENTRE_FIELDS, ENUMS
+from .validation import CENTRE_FIELDS, ENUMS
 
 bp = Blueprint("manage", __name__, url_prefix="/manage")
 OPEN = {"manage.login"}

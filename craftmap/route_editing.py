@@ -7,7 +7,7 @@ import shapely
 import sqlalchemy as sa
 from shapely.geometry import mapping
 
-from . import db, seed
+from . import db, validation
 from .editing import Conflict, EditError
 from .spatial import line_through
 
@@ -87,7 +87,7 @@ def save_route(route_id, fields, stops, track, expected_version, problems=()):
         props["geometry_origin"] = "drawn_between_stops"
         geometry = _drawn(stops, centres)
     feature = {"id": route_id, "properties": props, "geometry": mapping(geometry) if geometry else None}
-    problems = list(problems) + [("route", p) for p in seed.check_route(feature, set(centres), "route")]
+    problems = list(problems) + [("route", p) for p in validation.check_route(feature, set(centres), "route")]
     if problems:
         raise EditError(problems)
     doc = json.dumps(props, ensure_ascii=False)

@@ -1,50 +1,20 @@
-"""Reading and validating the open-data files in data/.
+"""Reading the open-data files in data/, each record checked by the rules in ``validation``.
 
 Every problem is reported with the file, the row (or feature) and the field;
 a file with any problem is refused whole, so nothing is silently dropped.
 """
 import csv
-import datetime
 import json
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
 import shapely
-from shapely.geometry import Point, shape
 
-from . import hours
+from .validation import CENTRE_FIELDS, as_float, check_route, validate_centre
 
-__all__ = [
-    "DataError", "Reference", "ENUMS", "load_reference", "read_centres", "read_routes",
-    "validate_centre", "centre_problems", "check_route", "CENTRE_FIELDS",
-]
+__all__ = ["DataError", "Reference", "load_reference", "read_centres", "read_routes"]
 
-ENUMS = {
-    "country": ("LV", "LT"),
-    "wheelchair": ("yes", "limited", "no", "unknown"),
-    "toilets_wheelchair": ("yes", "no", "unknown"),
-    "signage": ("yes", "no", "planned", "unknown"),
-    "mid_baltic_network": ("yes", "probable", "no", "unknown"),
-    "status": ("active", "closed"),
-    "coord_precision": ("address", "settlement", "approximate", "surveyed", "none"),
-    "geometry_origin": ("surveyed_track", "drawn_between_stops"),
-    "stop_order_origin": ("source", "derived"),
-}
-CENTRE_FIELDS = (
-    "id", "name", "name_en", "kind", "crafts", "country", "municipality", "settlement", "address",
-    "lat", "lon", "coord_precision", "coord_note", "phone", "email", "website", "opening_hours",
-    "wheelchair", "wheelchair_description", "toilets_wheelchair", "signage", "signage_checked_on",
-    "mid_baltic_network", "mid_baltic_evidence", "status", "source", "notes",
-)
-REQUIRED = ("id", "name", "kind", "country", "municipality", "wheelchair", "signage",
-            "mid_baltic_network", "status", "coord_precision", "source")
-SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
-WEB_ADDRESS = re.compile(r"^https?://[^\s/]+\S*$", re.IGNORECASE)
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-PHONE = re.compile(r"^\+?[0-9 ()\-/.]{5,30}$")
-COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 MAX_ERRORS = 50
 
 
@@ -108,73 +78,6 @@ def load_reference(data_dir):
                      indicators, measures)
 
 
-def _float(value):
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return None
-
-
-def centre_problems(row, ref):
-    """Check one centre record; return (field, message) pairs, empty when it is valid."""
-    problems = []
-    for field in REQUIRED:
-        if not str(row.get(field) or "").strip():
-            problems.append((field, "is required"))
-    if row.get("id") and not SLUG.match(row["id"]):
-        problems.append(("id", f"{row['id']!r} is not a slug (lower-case letters, digits and '-')"))
-    for field, allowed in ENUMS.items():
-        if field in row and row[field] not in allowed and (field in REQUIRED or row[field]):
-            problems.append((field, f"{row[field]!r} is not one of {', '.join(allowed)}"))
-    for group, field in (("kind", "kind"), ("craft", "crafts")):
-        for key in filter(None, (row.get(field) or "").split(";")):
-            if key not in ref.vocabulary.get(group, {}):
-                problems.append((field, f"{key!r} is not in the {group} list of vocabulary.csv"))
-    if row.get("website") and not WEB_ADDRESS.match(row["website"]):
-        problems.append(("website", f"{row['website']!r} is not a web address starting with http:// or https://"))
-    if row.get("email") and not EMAIL.match(row["email"]):
-        problems.append(("email", f"{row['email']!r} is not an email address"))
-    if row.get("phone") and not PHONE.match(row["phone"]):
-        problems.append(("phone", f"{row['phone']!r} is not a phone number (digits, spaces, + ( ) - /)"))
-    if row.get("signage_checked_on"):
-        try:
-            datetime.date.fromisoformat(row["signage_checked_on"])
-        except ValueError:
-            problems.append(("signage_checked_on", f"{row['signage_checked_on']!r} is not a date (YYYY-MM-DD)"))
-    if row.get("opening_hours") and not hours.is_valid(row["opening_hours"]):
-        problems.append(("opening_hours", f"{row['opening_hours']!r} is not in OpenStreetMap opening_hours "
-                                          "syntax (e.g. 'Mo-Fr 10:00-17:00; Sa 10:00-14:00')"))
-    return problems + _check_location(row, ref)
-
-
-def validate_centre(row, ref, where):
-    """Problems of one centre record as 'where, field F: message' lines."""
-    return [f"{where}, field {field}: {message}" for field, message in centre_problems(row, ref)]
-
-
-def _check_location(row, ref):
-    lat, lon = str(row.get("lat") or "").strip(), str(row.get("lon") or "").strip()
-    shape_ = ref.shapes.get((row.get("municipality"), row.get("country")))
-    if row.get("municipality") and row.get("country") in ENUMS["country"] and shape_ is None:
-        return [("municipality", f"{row['municipality']!r} is not a municipality of the study region in "
-                                 f"{row['country']}")]
-    if not lat and not lon:
-        if row.get("coord_precision") not in (None, "", "none"):
-            return [("lat", f"missing although coord_precision is {row['coord_precision']!r}")]
-        return []
-    if _float(lat) is None or _float(lon) is None:
-        field = "lat" if _float(lat) is None else "lon"
-        return [(field, f"{row[field]!r} is not a number (both lat and lon, or neither)")]
-    point = Point(_float(lon), _float(lat))
-    if row.get("coord_precision") == "none":
-        return [("coord_precision", "is 'none' but coordinates are given")]
-    if not ref.study_region.intersects(point):
-        return [("lat/lon", f"{lat}, {lon} lies outside the study region (Zemgale, Šiauliai and Panevėžys counties)")]
-    if shape_ is not None and not shape_.intersects(point):
-        return [("lat/lon", f"{lat}, {lon} lies outside {row['municipality']}")]
-    return []
-
-
 def read_centres(path, ref):
     """Read centres.csv; return validated rows (lat/lon as float or None) or raise DataError."""
     path = Path(path)
@@ -192,55 +95,8 @@ def read_centres(path, ref):
     if problems:
         raise DataError(problems)
     for row in rows:
-        row["lat"], row["lon"] = _float(row["lat"]), _float(row["lon"])
+        row["lat"], row["lon"] = as_float(row["lat"]), as_float(row["lon"])
     return rows
-
-
-def _check_stop(stop, centre_ids, where):
-    if not isinstance(stop, dict):
-        return [f"{where}: is not an object"]
-    if stop.get("centre_id") is not None:
-        if stop["centre_id"] not in centre_ids:
-            return [f"{where}, field centre_id: {stop['centre_id']!r} names no centre in centres.csv"]
-        return []
-    problems = [f"{where}, field {f}: is required for a stop that is not a centre"
-                for f in ("name", "source") if not stop.get(f)]
-    lat, lon = stop.get("lat"), stop.get("lon")
-    if (lat is None) != (lon is None):
-        problems.append(f"{where}, field lat/lon: give both or neither")
-    elif lat is not None and not (isinstance(lat, (int, float)) and isinstance(lon, (int, float))
-                                  and -90 <= lat <= 90 and -180 <= lon <= 180):
-        problems.append(f"{where}, field lat/lon: {lat!r}, {lon!r} are not valid coordinates")
-    return problems
-
-
-def check_route(feature, centre_ids, where):
-    props = feature.get("properties") or {}
-    problems = []
-    if not SLUG.match(str(feature.get("id", ""))):
-        problems.append(f"{where}, field id: {feature.get('id')!r} is not a slug")
-    for field in ("name_en", "source"):
-        if not props.get(field):
-            problems.append(f"{where}, field {field}: is required")
-    if not COLOUR.match(str(props.get("colour", ""))):
-        problems.append(f"{where}, field colour: {props.get('colour')!r} is not a #rrggbb colour")
-    for field in ("geometry_origin", "stop_order_origin"):
-        if props.get(field) not in ENUMS[field]:
-            problems.append(f"{where}, field {field}: {props.get(field)!r} is not one of "
-                            f"{', '.join(ENUMS[field])}")
-    stops = props.get("stops")
-    if not isinstance(stops, list) or not stops:
-        problems.append(f"{where}, field stops: must be a non-empty list")
-        stops = []
-    for i, stop in enumerate(stops, start=1):
-        problems += _check_stop(stop, centre_ids, f"{where}, stop {i}")
-    geom = feature.get("geometry")
-    try:
-        if geom is not None and shape(geom).geom_type not in ("LineString", "MultiLineString"):
-            problems.append(f"{where}, field geometry: must be a LineString or MultiLineString")
-    except Exception as exc:
-        problems.append(f"{where}, field geometry: invalid ({exc})")
-    return problems
 
 
 def read_routes(path, centre_ids):

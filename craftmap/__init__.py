@@ -4,20 +4,26 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import auth, config, db, i18n, seed
+from . import auth, config, db, i18n, opendata, schema, seed
 from .response_cache import ResponseCache
 
 __all__ = ["create_app"]
 
 
 def create_app(test_config=None):
-    """Build the app: configuration, reference data, database (seeded on first start), blueprints."""
+    """Build the app: configuration, reference data, database (upgraded, and seeded on first start), blueprints."""
     root = Path(__file__).resolve().parents[1]
     app = Flask(__name__, instance_relative_config=True, template_folder=str(root / "templates"))
     config.load(app, test_config)
     reference = seed.load_reference(app.config["DATA_DIR"])
     app.extensions["craftmap.reference"] = reference
-    db.init_app(app, reference)
+    db.init_app(app)
+    try:
+        opendata.init_app(app, reference)  # the schema upgraded and data/ loaded, under one lock
+    except Exception:
+        db.dispose(app)
+        raise
+    app.cli.add_command(schema.cli)
     i18n.init_app(app)
     auth.init_app(app)
 

@@ -4,24 +4,44 @@ import json
 import time
 from contextlib import contextmanager
 
-import click
 import sqlalchemy as sa
 from flask import current_app
-from flask.cli import with_appcontext
-
-from . import seed, validation
 
 __all__ = ["metadata", "init_app", "engine", "data_version", "all_centres", "get_centre",
            "all_routes", "get_route", "all_visitor_counts", "visitors",
-           "create_and_seed", "bump_data_version", "transaction", "serialise", "Versions"]
+           "bump_data_version", "transaction", "serialise", "Versions", "SCHEMA_LOCK", "dispose"]
 
+# The schema. Every change here ships with an Alembic revision in craftmap/migrations/versions/;
+# tests/test_migrations.py fails when the two disagree.
 metadata = sa.MetaData()
 
 centres = sa.Table(
     "centres", metadata,
     sa.Column("id", sa.String(80), primary_key=True),
-    *[sa.Column(f, sa.Text, nullable=False, server_default="") for f in validation.CENTRE_FIELDS
-      if f not in ("id", "lat", "lon")],
+    sa.Column("name", sa.Text, nullable=False, server_default=""),
+    sa.Column("name_en", sa.Text, nullable=False, server_default=""),
+    sa.Column("kind", sa.Text, nullable=False, server_default=""),
+    sa.Column("crafts", sa.Text, nullable=False, server_default=""),
+    sa.Column("country", sa.Text, nullable=False, server_default=""),
+    sa.Column("municipality", sa.Text, nullable=False, server_default=""),
+    sa.Column("settlement", sa.Text, nullable=False, server_default=""),
+    sa.Column("address", sa.Text, nullable=False, server_default=""),
+    sa.Column("coord_precision", sa.Text, nullable=False, server_default=""),
+    sa.Column("coord_note", sa.Text, nullable=False, server_default=""),
+    sa.Column("phone", sa.Text, nullable=False, server_default=""),
+    sa.Column("email", sa.Text, nullable=False, server_default=""),
+    sa.Column("website", sa.Text, nullable=False, server_default=""),
+    sa.Column("opening_hours", sa.Text, nullable=False, server_default=""),
+    sa.Column("wheelchair", sa.Text, nullable=False, server_default=""),
+    sa.Column("wheelchair_description", sa.Text, nullable=False, server_default=""),
+    sa.Column("toilets_wheelchair", sa.Text, nullable=False, server_default=""),
+    sa.Column("signage", sa.Text, nullable=False, server_default=""),
+    sa.Column("signage_checked_on", sa.Text, nullable=False, server_default=""),
+    sa.Column("mid_baltic_network", sa.Text, nullable=False, server_default=""),
+    sa.Column("mid_baltic_evidence", sa.Text, nullable=False, server_default=""),
+    sa.Column("status", sa.Text, nullable=False, server_default=""),
+    sa.Column("source", sa.Text, nullable=False, server_default=""),
+    sa.Column("notes", sa.Text, nullable=False, server_default=""),
     sa.Column("lat", sa.Float, nullable=True),
     sa.Column("lon", sa.Float, nullable=True),
     sa.Column("version", sa.Integer, nullable=False, server_default="1"),
@@ -35,6 +55,7 @@ routes = sa.Table(
     sa.Column("doc", sa.Text, nullable=False),        # route properties as JSON, stops included
     sa.Column("geometry", sa.Text, nullable=True),    # GeoJSON geometry, WGS 84
     sa.Column("version", sa.Integer, nullable=False, server_default="1"),
+    sa.Column("updated_by", sa.Text, nullable=False, server_default="seed"),  # "seed", "data/" or a planner
 )
 
 visitor_counts = sa.Table(
@@ -180,28 +201,6 @@ def bump_data_version(conn):
     conn.execute(meta.update().where(meta.c.key == "data_version").values(value=meta.c.value + 1))
 
 
-def create_and_seed(eng, data_dir, ref):
-    """Create the tables and load data/ into an empty database, all or nothing."""
-    centre_rows = seed.read_centres(data_dir / "centres.csv", ref)
-    route_rows = seed.read_routes(data_dir / "routes.geojson", {c["id"] for c in centre_rows})
-    metadata.create_all(eng)
-    with eng.begin() as conn:
-        if conn.execute(sa.select(sa.func.count()).select_from(centres)).scalar_one():
-            return False
-        conn.execute(centres.insert(), centre_rows)
-        if route_rows:
-            conn.execute(routes.insert(), [
-                {"id": r["id"], "geometry": json.dumps(r["geometry"]) if r["geometry"] else None,
-                 "doc": json.dumps({k: v for k, v in r.items() if k not in ("id", "geometry")},
-                                   ensure_ascii=False)} for r in route_rows])
-        conn.execute(meta.insert(), [{"key": "data_version", "value": 1}])
-    return True
-
-
-def _is_seeded(eng):
-    return sa.inspect(eng).has_table("meta")
-
-
 @contextmanager
 def transaction():
     """A write transaction (on SQLite it takes the write lock up front); once committed, this
@@ -209,6 +208,9 @@ def transaction():
     with current_app.extensions["craftmap.write_engine"].begin() as conn:
         yield conn
     current_app.extensions["craftmap.versions"].expire()
+
+
+SCHEMA_LOCK = "craftmap:schema"  # held while the schema is upgraded and data/ is loaded
 
 
 def serialise(conn, name):
@@ -234,35 +236,13 @@ def _engines(url):
     return read, write
 
 
-def init_app(app, ref):
+def init_app(app):
     eng, write = _engines(app.config["DATABASE_URL"])
     app.extensions["craftmap.engine"] = eng
     app.extensions["craftmap.write_engine"] = write
     app.extensions["craftmap.versions"] = Versions(eng, app.config["VERSION_CHECK_SECONDS"])
-    try:
-        if not _is_seeded(eng):
-            try:
-                create_and_seed(eng, app.config["DATA_DIR"], ref)
-            except (sa.exc.IntegrityError, sa.exc.OperationalError, sa.exc.ProgrammingError):
-                if not _is_seeded(eng):  # else another server seeded it at the same moment
-                    raise
-    except Exception:
-        eng.dispose()
-        write.dispose()
-        raise
-    app.cli.add_command(reseed_command)
 
 
-@click.command("reseed")
-@with_appcontext
-@click.confirmation_option(prompt="This replaces every centre and route with data/. Continue?")
-def reseed_command():
-    """Drop all data and load data/ again."""
-    from flask import current_app as app
-    eng = engine()
-    before = data_version(fresh=True)
-    metadata.drop_all(eng)
-    create_and_seed(eng, app.config["DATA_DIR"], app.extensions["craftmap.reference"])
-    with eng.begin() as conn:  # never back to a version that running servers have cached
-        conn.execute(meta.update().where(meta.c.key == "data_version").values(value=before + 1))
-    click.echo("Database loaded from " + str(app.config["DATA_DIR"]))
+def dispose(app):
+    app.extensions["craftmap.engine"].dispose()
+    app.extensions["craftmap.write_engine"].dispose()

@@ -107,8 +107,13 @@ def test_unreadable_file_is_named(make_app, data_dir, monkeypatch):
 
 def test_seeded_once_then_kept(make_app, tmp_path):
     app = make_app()
+    url = app.config["DATABASE_URL"]
     with app.app_context():
         from craftmap import db
-        assert db.create_and_seed(db.engine(), app.config["DATA_DIR"],
-                                  app.extensions["craftmap.reference"]) is False
+        with db.transaction() as conn:
+            conn.execute(db.centres.update().where(db.centres.c.id == "dobele-crafts-house").values(phone="+371 1"))
+    again = make_app(DATABASE_URL=url)  # a second start, or a second server, on the same database
+    with again.app_context():
+        from craftmap import db
         assert len(db.all_centres()) == 41
+        assert db.get_centre("dobele-crafts-house")["phone"] == "+371 1"

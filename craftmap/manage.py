@@ -278,7 +278,8 @@ def edit_route(route_id):
         track = shape(route["geometry"])
     new_id = route_id or request.form.get("id", "").strip()
     try:
-        route_editing.save_route(new_id, request.form, stops, track, route_id and _posted_version(), problems)
+        route_editing.save_route(new_id, request.form, stops, track, route_id and _posted_version(), problems,
+                                 user=auth.current_user()["email"])
     except editing.EditError as exc:
         return _route_page(route, values, exc.problems, 422)
     except editing.Conflict:

@@ -72,7 +72,7 @@ def _drawn(stops, centres):
     return line_through([(p["lon"], p["lat"]) if p.get("lat") is not None else None for p in places])
 
 
-def save_route(route_id, fields, stops, track, expected_version, problems=()):
+def save_route(route_id, fields, stops, track, expected_version, problems=(), *, user):
     """Create (expected_version None) or update a route; the line is drawn unless a track is given.
 
     ``problems`` already found in the form (stop lines, the track file) are reported together with
@@ -96,11 +96,11 @@ def save_route(route_id, fields, stops, track, expected_version, problems=()):
         if expected_version is None:
             if conn.execute(sa.select(db.routes.c.id).where(db.routes.c.id == route_id)).first():
                 raise EditError([("id", f"{route_id!r} is already used")])
-            conn.execute(db.routes.insert().values(id=route_id, doc=doc, geometry=geom))
+            conn.execute(db.routes.insert().values(id=route_id, doc=doc, geometry=geom, updated_by=user))
         else:
             result = conn.execute(db.routes.update()
                                   .where(db.routes.c.id == route_id, db.routes.c.version == expected_version)
-                                  .values(doc=doc, geometry=geom, version=expected_version + 1))
+                                  .values(doc=doc, geometry=geom, version=expected_version + 1, updated_by=user))
             if result.rowcount != 1:
                 raise Conflict({"id": route_id, "version": expected_version})
         db.bump_data_version(conn)

@@ -2,11 +2,12 @@
 its own command that says what it deletes and asks first."""
 import csv
 import json
+import re
 
 import sqlalchemy as sa
 
 from craftmap import db
-from tests.conftest import PASSWORD
+from tests.conftest import DATA, PASSWORD
 
 
 def _edit_centre_csv(data_dir, centre_id, **values):
@@ -98,3 +99,24 @@ def test_reset_says_what_it_deletes_and_asks(make_app, accounts, app):
 
 def test_no_command_drops_everything_under_the_old_name(runner):
     assert runner.invoke(args=["reseed"]).exit_code != 0
+
+
+def test_a_route_saved_in_the_route_editor_is_kept_by_a_reload(auth, app, data_dir):
+    auth.login("planner@example.test")
+    page = auth.client.get("/manage/routes/uzzini-ka-top").get_data(as_text=True)
+    version = re.search(r'name="version" value="(\d+)"', page).group(1)
+    form = {f: re.search(rf'name="{f}"[^>]*value="([^"]*)"', page).group(1) for f in ("name_en", "colour", "source")}
+    saved = auth.post("/manage/routes/uzzini-ka-top", form | {
+        "version": version, "name_lv": "Uzzini, kā top! (labots)", "stops_text": "folk-applied-art-studio-auce\nml-koks-beehive-workshop",
+        "stop_order_origin": "source"})
+    assert saved.status_code == 302, saved.get_data(as_text=True)
+    doc = json.loads((DATA / "routes.geojson").read_text(encoding="utf-8"))
+    doc["features"][1]["properties"]["notes"] += " (test) changed in data/."
+    (data_dir / "routes.geojson").write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    with app.app_context():
+        before = db.get_route("uzzini-ka-top")
+    app.config["DATA_DIR"] = data_dir
+    output = app.test_cli_runner().invoke(args=["data", "reload", "--yes"]).output
+    assert "keep route uzzini-ka-top (edited by a planner" in output
+    with app.app_context():
+        assert db.get_route("uzzini-ka-top") == before

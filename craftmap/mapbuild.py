@@ -1,7 +1,8 @@
 """Building the Leaflet map with folium: once per data version and language, never per request.
 
-The page carries the map, the route layers and a small start-up call; centres reach
-the browser as GeoJSON from the API, so the page's size does not grow with them.
+The page carries the map element and links to the scripts; the map's set-up script (the route layers
+and a small start-up call) is served at its own URL, since the Content Security Policy runs no inline
+script. Centres reach the browser as GeoJSON from the API, so neither grows with them.
 """
 import itertools
 import re
@@ -15,7 +16,9 @@ __all__ = ["build_map"]
 
 REGION_CENTRE = (56.15, 24.6)
 _VIEWPORT = re.compile(r'<meta name="viewport"[^>]*>', re.S)
-_FULLPAGE = re.compile(r"<style>html, body \{.*?</style>|<style>#map \{.*?</style>", re.S)
+# folium's inline styles (sizes that craftmap.css sets) and its L_NO_TOUCH / L_DISABLE_3D globals (false,
+# Leaflet's defaults): the CSP would refuse both.
+_INLINE = re.compile(r"<style>.*?</style>|<script>.*?</script>", re.S)
 
 
 class LocalMap(folium.Map):
@@ -46,9 +49,10 @@ class _Start(MacroElement):
 
 
 def _legend_label(route, name):
-    """The layer-control entry: a line sample in the route's colour and its name as text."""
+    """The layer-control entry: a line sample in the route's colour (page.js paints data-colour, as the
+    CSP refuses style attributes) and its name as text."""
     dash = " swatch-dashed" if route["geometry_origin"] == "drawn_between_stops" else ""
-    return (f'<span class="swatch{dash}" style="border-color:{route["colour"]}" aria-hidden="true">'
+    return (f'<span class="swatch{dash}" data-colour="{escape(route["colour"])}" aria-hidden="true">'
             f'</span>{escape(name)}')
 
 
@@ -89,7 +93,8 @@ def build_map(routes, names, tiles, max_zoom, extra_layers=(), map_id="craftmap"
     Returns
     -------
     dict
-        ``header`` (links and styles), ``html`` (the map element) and ``script``.
+        ``header`` (links to scripts and styles, nothing inline), ``html`` (the map element) and
+        ``script`` (JavaScript to serve as a file).
     """
     m = LocalMap(location=REGION_CENTRE, zoom_start=8, tiles=None, control_scale=True,
                  prefer_canvas=False)
@@ -120,6 +125,6 @@ def build_map(routes, names, tiles, max_zoom, extra_layers=(), map_id="craftmap"
     _number_elements(root)
     m._id = map_id
     root.render()
-    header = _FULLPAGE.sub("", _VIEWPORT.sub("", root.header.render()))
+    header = _INLINE.sub("", _VIEWPORT.sub("", root.header.render()))
     header = header.replace('<meta http-equiv="content-type" content="text/html; charset=UTF-8" />', "")
     return {"header": header, "html": root.html.render(), "script": root.script.render()}

@@ -5,13 +5,13 @@ The programme's figures are public, so these pages are open to every visitor.
 import csv
 import io
 
-from flask import Blueprint, Response, abort, current_app, g, render_template, request
+from flask import Blueprint, Response, abort, current_app, g, render_template, request, url_for
 from flask_babel import gettext as _
 
 from . import labels, mapbuild, planning
 from .datasets import route_name, snapshot
 from .editing import FORMULA_STARTS
-from .web import cache_headers, memo
+from .web import cache_headers, map_parts, send
 
 bp = Blueprint("planner", __name__, url_prefix="/planner")
 bp.after_request(cache_headers)
@@ -93,16 +93,32 @@ def _coverage_map(snap, table, by):
                               cfg["MAX_ZOOM"], extra_layers=layers)
 
 
+def _coverage_parts(snap, by, distance, table=None):
+    """The coverage map's parts, built once per data version; the table only when they are built."""
+    return map_parts(snap, ("coverage-map", by, distance, g.lang), lambda: _coverage_map(
+        snap, table or planning.coverage_table(by, g.lang, distance), by))
+
+
+def _error_page(error):
+    return render_template("planner/error.html", field=error[0], message=error[1]), 400
+
+
 @bp.route("/coverage")
 def coverage():
     by, distance, error = coverage_args(request.args)
     if error:
-        return render_template("planner/error.html", field=error[0], message=error[1]), 400
-    table = planning.coverage_table(by, g.lang, distance)
-    snap = snapshot()
-    parts = memo(snap, ("coverage-map", by, distance, g.lang), lambda: _coverage_map(snap, table, by))
-    return render_template("planner/coverage.html", table=table, map=parts, bins=BINS, no_data=NO_DATA,
-                           colour=colour, texts=labels.map_texts())
+        return _error_page(error)
+    table, snap = planning.coverage_table(by, g.lang, distance), snapshot()
+    return render_template("planner/coverage.html", table=table, map=_coverage_parts(snap, by, distance, table),
+                           map_script=url_for("planner.coverage_script", by=by, distance_km=distance, v=snap.version),
+                           bins=BINS, no_data=NO_DATA, colour=colour, texts=labels.map_texts())
+
+
+@bp.route("/coverage.js")
+def coverage_script():
+    """The coverage map's set-up script, at its own URL (the CSP runs no inline script)."""
+    by, distance, error = coverage_args(request.args)
+    return _error_page(error) if error else send(_coverage_parts(snapshot(), by, distance)["script"])
 
 
 @bp.route("/gaps")

@@ -6,7 +6,7 @@ from flask import Blueprint, abort, current_app, g, render_template, request, se
 from flask_babel import format_date, gettext as _
 
 from . import datasets, labels, mapbuild
-from .web import body, cache_headers, memo, send
+from .web import body, cache_headers, map_parts, memo, send
 
 bp = Blueprint("public", __name__)
 bp.after_request(cache_headers)
@@ -28,20 +28,34 @@ def _isodate(value):
 VENDOR = {"leaflet": "leaflet/dist", "leaflet.markercluster": "leaflet.markercluster/dist"}
 
 
-def _map_parts(snap, routes):
+def _map_parts(snap, key, routes):
     cfg = current_app.config
     tiles = (cfg["TILE_URL"], cfg["TILE_ATTRIBUTION"], _("Base map"))
     names = {r["id"]: datasets.route_name(r, g.lang) for r in routes}
-    return mapbuild.build_map(routes, names, tiles, cfg["MAX_ZOOM"])
+    return map_parts(snap, (*key, g.lang), lambda: mapbuild.build_map(routes, names, tiles, cfg["MAX_ZOOM"]))
+
+
+def _overview_map(snap):
+    return _map_parts(snap, ("index-map",), snap.routes)
+
+
+def _small_map(snap):
+    return _map_parts(snap, ("small-map",), [])
+
+
+def _route_map(snap, route_id):
+    route_row = next((r for r in snap.routes if r["id"] == route_id), None) or abort(404)
+    return _map_parts(snap, ("route-map", route_id), [route_row])
 
 
 @bp.route("/")
 def index():
     snap = datasets.snapshot()
     return send(memo(snap, ("index", g.lang), lambda: body(render_template(
-        "public/map.html", map=_map_parts(snap, snap.routes), options=datasets.filter_options(g.lang),
-        texts=labels.map_texts(), route_count=len(snap.routes), centre_count=len(snap.centres),
-        boundary_attribution=current_app.config["BOUNDARY_ATTRIBUTION"]), "text/html")))
+        "public/map.html", map=_overview_map(snap), map_script=url_for("public.overview_script", v=snap.version),
+        options=datasets.filter_options(g.lang), texts=labels.map_texts(), route_count=len(snap.routes),
+        centre_count=len(snap.centres), boundary_attribution=current_app.config["BOUNDARY_ATTRIBUTION"]),
+        "text/html")))
 
 
 @bp.route("/centres")
@@ -57,9 +71,9 @@ def centres():
 def centre(centre_id):
     feature = datasets.centre_detail(centre_id, g.lang) or abort(404)
     snap = datasets.snapshot()
-    parts = memo(snap, ("small-map", g.lang), lambda: _map_parts(snap, []))
     return render_template("public/centre.html", c=feature["properties"], feature=feature,
-                           map=parts, texts=labels.map_texts())
+                           map=_small_map(snap), map_script=url_for("public.small_script", v=snap.version),
+                           texts=labels.map_texts())
 
 
 @bp.route("/routes")
@@ -71,9 +85,25 @@ def routes():
 def route(route_id):
     detail = datasets.route_detail(route_id, g.lang) or abort(404)
     snap = datasets.snapshot()
-    route_row = next(r for r in snap.routes if r["id"] == route_id)
-    parts = memo(snap, ("route-map", route_id, g.lang), lambda: _map_parts(snap, [route_row]))
-    return render_template("public/route.html", r=detail, map=parts, texts=labels.map_texts())
+    return render_template("public/route.html", r=detail, map=_route_map(snap, route_id),
+                           map_script=url_for("public.route_script", route_id=route_id, v=snap.version),
+                           texts=labels.map_texts())
+
+
+# The maps' set-up scripts, one URL each; ``v`` (the data version) only makes the URL change with the data.
+@bp.route("/maps/overview.js")
+def overview_script():
+    return send(_overview_map(datasets.snapshot())["script"])
+
+
+@bp.route("/maps/centre.js")
+def small_script():
+    return send(_small_map(datasets.snapshot())["script"])
+
+
+@bp.route("/maps/routes/<route_id>.js")
+def route_script(route_id):
+    return send(_route_map(datasets.snapshot(), route_id)["script"])
 
 
 @bp.route("/sources")

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from flask import Response, current_app, request, session
 
-__all__ = ["cache_headers", "memo", "Body", "body", "send"]
+__all__ = ["cache_headers", "memo", "map_parts", "Body", "body", "send"]
 
 MIN_GZIP_BYTES = 1024
 _MISSING = object()
@@ -49,6 +49,15 @@ def memo(snap, key, build):
                     snap.building.clear()
                 snap.memo[key] = value
     return value
+
+
+def map_parts(snap, key, build):
+    """A folium map's parts (mapbuild.build_map), once per data version and key, with the set-up
+    script as a Body that the map's own script URL sends."""
+    def build_with_script():
+        parts = build()
+        return parts | {"script": body(parts["script"], "text/javascript")}
+    return memo(snap, key, build_with_script)
 
 
 @dataclass(frozen=True)

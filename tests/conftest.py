@@ -108,3 +108,12 @@ class Auth:
 @pytest.fixture
 def auth(client, accounts):
     return Auth(client)
+
+
+def map_script_src(html):
+    """The URL of the map set-up script a page links to (the CSP keeps it out of the page)."""
+    return re.search(r'<script src="(/(?:maps|planner)/[^"]+\.js[^"]*)"', html).group(1).replace("&amp;", "&")
+
+
+def map_script_of(client, html):
+    return client.get(map_script_src(html)).get_data(as_text=True)

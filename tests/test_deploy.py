@@ -131,6 +131,8 @@ http {{ access_log off; sendfile on; client_body_temp_path {tmp_path}; proxy_tem
                 status, headers, body = ask(url + "/", headers={"Accept-Language": lang})
                 assert status == 200 and f'<html lang="{lang}">'.encode() in body
         assert headers["X-Cache-Status"] == "HIT"
+        assert headers["Strict-Transport-Security"].startswith("max-age=31536000")
+        assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]  # kept copies keep the app's
 
         def centre(headers=None):
             status, headers, body = ask(url + "/api/v1/centres/dobele-crafts-house", headers=headers)

@@ -5,6 +5,7 @@ import io
 import pytest
 
 from craftmap import db, editing
+from tests.conftest import map_script_of
 
 
 @pytest.mark.parametrize("url", ["/planner/", "/planner/coverage?by=municipality", "/planner/coverage?by=country",
@@ -50,7 +51,7 @@ def test_route_coverage_follows_accessible_centres(app, client):
     wider = {r["route"]: r for r in client.get("/api/v1/coverage?by=route&distance_km=50").get_json()["rows"]}
     assert wider["uzzini-ka-top"]["covered_pct"] > after["uzzini-ka-top"]["covered_pct"]
     html = client.get("/planner/coverage?by=route&lang=en").get_data(as_text=True)
-    assert "Stretches farther than 10.0 km from an accessible centre" in html
+    assert "Stretches farther than 10.0 km from an accessible centre" in map_script_of(client, html)
 
 
 def test_gaps_worklist_ordered_by_municipality_and_along_routes(client):

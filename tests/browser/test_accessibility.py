@@ -58,5 +58,5 @@ def test_a_cluster_opens_by_keyboard(watched):
     before = page.evaluate("[window.craftmap.map.getZoom(), document.querySelectorAll('.pin-marker').length]")
     page.locator(".marker-cluster").first.focus()
     page.keyboard.press("Enter")  # zooms in, or spreads out centres that share one location
-    page.wait_for_function(f"window.craftmap.map.getZoom() > {before[0]} "
+    page.wait_for_function(f"() => window.craftmap.map.getZoom() > {before[0]} "
                            f"|| document.querySelectorAll('.pin-marker').length > {before[1]}", timeout=5000)

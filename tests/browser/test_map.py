@@ -38,7 +38,7 @@ def test_cluster_expands_on_click(watched):
     clusters = page.locator(".marker-cluster")
     assert clusters.count() > 0
     clusters.first.click()
-    page.wait_for_function(f"craftmap.map.getZoom() > {zoom} || document.querySelector('.leaflet-marker-icon.pin-marker[style*=\"opacity: 1\"]') !== null")
+    page.wait_for_function(f"() => craftmap.map.getZoom() > {zoom} || document.querySelector('.leaflet-marker-icon.pin-marker[style*=\"opacity: 1\"]') !== null")
     page.wait_for_timeout(400)
     assert page.evaluate("craftmap.map.getZoom()") > zoom or page.locator(".pin-marker").count() > 0
 
@@ -59,13 +59,13 @@ def test_filter_changes_markers_list_and_url(watched):
     page = watched.open("/?lang=en")
     assert page.locator("#centre-items li").count() == 41
     page.select_option("#filter-country", "LT")
-    page.wait_for_function("document.querySelectorAll('#centre-items li').length === 17")
+    page.wait_for_function("() => document.querySelectorAll('#centre-items li').length === 17")
     assert "country=LT" in page.url
     shared = page.url
     page.select_option("#filter-craft", "candle_making")
-    page.wait_for_function("document.querySelectorAll('#centre-items li').length === 4")
+    page.wait_for_function("() => document.querySelectorAll('#centre-items li').length === 4")
     page.goto(shared)
-    page.wait_for_function("document.querySelectorAll('#centre-items li').length === 17")
+    page.wait_for_function("() => document.querySelectorAll('#centre-items li').length === 17")
     assert page.locator("#filter-country").input_value() == "LT"
     assert "country=LT" in page.locator(".languages a[data-lang=lv]").get_attribute("href")
 
@@ -76,7 +76,7 @@ def test_centres_near_me(watched, browser, live):
     page.goto(live.url + "/?lang=en")
     page.wait_for_selector("body[data-loaded]")
     page.get_by_role("button", name="Centres near me").click()
-    page.wait_for_function("document.getElementById('list-title').textContent === 'Centres near you'")
+    page.wait_for_function("() => document.getElementById('list-title').textContent === 'Centres near you'")
     first = page.locator("#centre-items li").first.inner_text()
     assert "Jelgava" in first and " km" in first
     context.close()

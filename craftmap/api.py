@@ -69,7 +69,7 @@ def centres():
     if request.args.get("fields") not in (None, "", "map", "all"):
         raise ApiError(400, "fields must be 'all' or 'map'", "fields")
     build = lambda: body(_dumps(datasets.centres_collection(filters, g.lang, near, slim)), GEOJSON)  # noqa: E731
-    if near is not None:
+    if near is not None or filters.get("q"):  # free text: a key per visitor, it would push out the map
         return send(build())
     key = ("api-centres", g.lang, slim, tuple(sorted(filters.items())))
     return send(memo(datasets.snapshot(), key, build))

@@ -1,6 +1,7 @@
 """One function per dataset: each HTML page and its JSON twin are built from the same call."""
 import functools
 import unicodedata
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from threading import Lock
 from urllib.parse import quote
@@ -32,7 +33,7 @@ class Snapshot:
     by_id: dict = field(init=False)
     frame: gpd.GeoDataFrame = field(init=False)
     routes_of: dict = field(init=False)
-    memo: dict = field(default_factory=dict)
+    memo: OrderedDict = field(default_factory=OrderedDict)  # see web.memo
     building: dict = field(default_factory=dict)
 
     def __post_init__(self):

@@ -4,9 +4,13 @@ A reverse proxy would do the same; doing it in the app means a single server is 
 Only anonymous GETs are kept, keyed on everything a public response varies on (scheme, host, path, query,
 Cookie, Accept-Language, Accept-Encoding), and only 200s that Flask marked public and that set no
 cookie but the language one, which the key already determines. The whole store is dropped when the
-data version or the date changes.
+data version or the date changes; when it is full, the least recently served responses go. Answers to
+free text (a search, a position) are never kept: each visitor types another, and they would push out
+the pages everyone asks for.
 """
 import threading
+from collections import OrderedDict
+from urllib.parse import parse_qsl
 
 from werkzeug.http import parse_etags, unquote_etag
 
@@ -15,6 +19,7 @@ __all__ = ["ResponseCache"]
 KEY = ("wsgi.url_scheme", "HTTP_HOST", "SCRIPT_NAME", "PATH_INFO", "QUERY_STRING", "HTTP_COOKIE", "HTTP_ACCEPT_LANGUAGE",
        "HTTP_ACCEPT_ENCODING")
 KEPT_ON_304 = ("cache-control", "content-location", "date", "etag", "expires", "vary")
+FREE_TEXT = frozenset(("q", "near"))
 
 
 class ResponseCache:
@@ -25,15 +30,15 @@ class ResponseCache:
         self.session_cookie = session_cookie + "="
         self.lang_cookie = lang_cookie + "="
         self.lock = threading.Lock()
-        self.stamp, self.entries, self.size = None, {}, 0
+        self.stamp, self.entries, self.size = None, OrderedDict(), 0
 
     def __call__(self, environ, start_response):
         if (environ["REQUEST_METHOD"] != "GET" or "HTTP_AUTHORIZATION" in environ
-                or self.session_cookie in environ.get("HTTP_COOKIE", "")) or self.max_bytes <= 0:
+                or self.session_cookie in environ.get("HTTP_COOKIE", "")) or self.max_bytes <= 0 or _free_text(environ):
             return self.wsgi_app(environ, start_response)
         stamp = self.versions.stamp()
         key = tuple(map(environ.get, KEY))
-        entry = self.entries.get(key) if stamp == self.stamp else None
+        entry = self._recall(stamp, key)
         if entry is None:
             return self._fill(environ, start_response, stamp, key)
         status, headers, body, etag, not_modified = entry
@@ -43,6 +48,13 @@ class ResponseCache:
             return []
         start_response(status, headers)
         return [body]
+
+    def _recall(self, stamp, key):
+        with self.lock:
+            entry = self.entries.get(key) if stamp == self.stamp else None
+            if entry is not None:
+                self.entries.move_to_end(key)
+        return entry
 
     def _fill(self, environ, start_response, stamp, key):
         seen = {}
@@ -74,9 +86,18 @@ class ResponseCache:
     def _store(self, stamp, key, status, headers, body):
         etag = next((unquote_etag(v)[0] for k, v in headers if k.lower() == "etag"), None)
         not_modified = [(k, v) for k, v in headers if k.lower() in KEPT_ON_304]
+        if len(body) > self.max_bytes:
+            return
         with self.lock:
-            if stamp != self.stamp or self.size + len(body) > self.max_bytes:
-                self.stamp, self.entries, self.size = stamp, {}, 0
-            if len(body) <= self.max_bytes:
-                self.entries[key] = (status, headers, body, etag, not_modified)
-                self.size += len(body)
+            if stamp != self.stamp:
+                self.stamp, self.entries, self.size = stamp, OrderedDict(), 0
+            old = self.entries.pop(key, None)
+            self.size -= len(old[2]) if old else 0
+            while self.entries and self.size + len(body) > self.max_bytes:
+                self.size -= len(self.entries.popitem(last=False)[1][2])
+            self.entries[key] = (status, headers, body, etag, not_modified)
+            self.size += len(body)
+
+
+def _free_text(environ):
+    return any(name in FREE_TEXT and value for name, value in parse_qsl(environ.get("QUERY_STRING", "")))

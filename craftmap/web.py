@@ -2,6 +2,7 @@
 import gzip
 import hashlib
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 
 from flask import Response, current_app, request, session
@@ -9,7 +10,9 @@ from flask import Response, current_app, request, session
 __all__ = ["cache_headers", "memo", "map_parts", "Body", "body", "send"]
 
 MIN_GZIP_BYTES = 1024
+MEMO_ENTRIES = 512
 _MISSING = object()
+_memo_lock = threading.Lock()
 
 
 def cache_headers(response):
@@ -37,18 +40,32 @@ def memo(snap, key, build):
 
     Requests that arrive while a result is being built wait for it instead of building it too: at
     100 000 centres, sixteen threads each serialising the same GeoJSON would take the server down.
+    Beyond MEMO_ENTRIES the least recently used result goes, so many rare keys cannot push out the map.
     """
-    value = snap.memo.get(key, _MISSING)
+    value = _recall(snap, key)
     if value is _MISSING:
         with snap.building.setdefault(key, threading.Lock()):
-            value = snap.memo.get(key, _MISSING)
+            value = _recall(snap, key)
             if value is _MISSING:
                 value = build()
-                if len(snap.memo) > 512:
-                    snap.memo.clear()
-                    snap.building.clear()
-                snap.memo[key] = value
+                _keep(snap, key, value)
     return value
+
+
+def _recall(snap, key):
+    with _memo_lock:
+        value = snap.memo.get(key, _MISSING)
+        if value is not _MISSING:
+            snap.memo.move_to_end(key)
+    return value
+
+
+def _keep(snap, key, value):
+    with _memo_lock:
+        snap.memo[key] = value
+        while len(snap.memo) > MEMO_ENTRIES:
+            oldest, _ = snap.memo.popitem(last=False)
+            snap.building.pop(oldest, None)
 
 
 def map_parts(snap, key, build):

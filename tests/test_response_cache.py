@@ -2,7 +2,8 @@
 import gzip
 import time
 
-from craftmap import editing
+from craftmap import editing, mapbuild
+from craftmap.response_cache import ResponseCache
 
 from .test_manage import form_of
 
@@ -100,3 +101,49 @@ def test_api_clients_read_the_latest_version_at_once(make_app):
     assert wheelchair(client, headers=signed) == "limited"
     etag = client.get(CENTRE, headers=signed).headers["ETag"]
     assert client.patch(CENTRE, json={"wheelchair": "yes"}, headers=signed | {"If-Match": etag}).status_code == 200
+
+
+def test_many_searches_push_neither_the_map_page_out_of_the_store_nor_its_map(app, monkeypatch):
+    builds = []
+    real = mapbuild.build_map
+    monkeypatch.setattr(mapbuild, "build_map", lambda *a, **k: builds.append(1) or real(*a, **k))
+    client = app.test_client(use_cookies=False)
+    page = client.get("/?lang=en").data
+    for i in range(600):
+        assert client.get(f"/api/v1/centres?q=search{i}&fields=map").status_code == 200
+        assert client.get(f"/centres?q=search{i}&lang=en").status_code == 200
+    assert client.get("/?lang=en").data == page and len(builds) == 1
+    assert not any("q=" in (key[4] or "") for key in app.wsgi_app.entries)  # no search was kept
+
+
+def test_without_the_store_many_searches_leave_the_map_built(make_app, monkeypatch):
+    builds = []
+    real = mapbuild.build_map
+    monkeypatch.setattr(mapbuild, "build_map", lambda *a, **k: builds.append(1) or real(*a, **k))
+    client = make_app(RESPONSE_CACHE_MB=0).test_client(use_cookies=False)
+    client.get("/?lang=en")
+    for i in range(600):
+        client.get(f"/api/v1/centres?q=search{i}&fields=map")
+    client.get("/?lang=en")
+    assert len(builds) == 1
+
+
+def test_a_full_store_drops_the_least_recently_served_response():
+    served = []
+
+    def app(environ, start_response):
+        served.append(environ["PATH_INFO"])
+        start_response("200 OK", [("Cache-Control", "public"), ("Content-Type", "text/plain")])
+        return [b"x" * 100]
+
+    class Versions:
+        def stamp(self):
+            return 1
+
+    store = ResponseCache(app, Versions(), 250, "session", "lang")
+
+    def get(path):
+        return b"".join(store({"REQUEST_METHOD": "GET", "PATH_INFO": path}, lambda *a: None))
+    for path in ("/a", "/b", "/a", "/c", "/a", "/b"):
+        assert get(path) == b"x" * 100
+    assert served == ["/a", "/b", "/c", "/b"]  # /c pushed out /b, the least recently served, not /a

@@ -105,3 +105,14 @@ def test_search_ignores_case_and_diacritics(client, typed, found):
 def _fold(text):
     import unicodedata
     return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)).casefold()
+
+
+@pytest.mark.parametrize("url", ["/vendor/leaflet/leaflet.js", "/vendor/leaflet.markercluster/MarkerCluster.css"])
+def test_vendor_assets_keep_the_day_they_ask_for(client, auth, url):
+    for _ in range(2):  # a visitor, then a signed-in editor: the files are the same for both
+        with client.get(url) as response:
+            assert response.cache_control.max_age == 86400 and response.cache_control.public
+            assert not response.cache_control.private and not response.cache_control.no_cache
+        auth.login("dobele@example.test")
+    with client.get(url, headers={"If-None-Match": response.headers["ETag"]}) as again:
+        assert again.status_code == 304

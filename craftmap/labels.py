@@ -57,4 +57,7 @@ def map_texts():
         "zoom_in": _("Zoom in"), "zoom_out": _("Zoom out"), "you_are_here": _("You are here"),
         "wheelchair": {k: wheelchair(k) for k in ("yes", "limited", "no", "unknown")},
         "more": _("%(n)s more centres: open the full list"),
+        "popup_error": _("The details could not be loaded. Open the marker again to retry."),
+        "load_error": _("The centres could not be loaded. Check your connection and change a filter to retry."),
+        "boundaries_error": _("The municipality boundaries could not be loaded."),
     }

@@ -43,6 +43,14 @@
     ]);
   }
 
+  /* The JSON at url; rejects on a failed request or an error status, so callers can say so. */
+  function fetchJson(url, signal) {
+    return fetch(url, { signal: signal }).then(function (r) {
+      if (!r.ok) { throw new Error("HTTP " + r.status + " for " + url); }
+      return r.json();
+    });
+  }
+
   function centreUrl(template, id) {
     return template.replace("__id__", encodeURIComponent(id));
   }
@@ -68,8 +76,10 @@
         return;
       }
       marker.bindPopup(el("div", { "class": "popup", text: t.loading })).openPopup();
-      fetch(detailUrl(marker.feature.id)).then(function (r) { return r.json(); }).then(function (d) {
+      fetchJson(detailUrl(marker.feature.id)).then(function (d) {
         marker.setPopupContent(popupContent(d.properties, t));
+      }, function () {
+        marker.setPopupContent(el("div", { "class": "popup popup-error", role: "alert", text: t.popup_error }));
       });
     });
   }
@@ -115,7 +125,8 @@
     map.attributionControl.addAttribution(cfg.boundaryAttribution);
     map.on("overlayadd", function (e) {
       if (e.layer === boundaries && !boundaries.getLayers().length) {
-        fetch(cfg.boundaries).then(function (r) { return r.json(); }).then(function (d) { boundaries.addData(d); });
+        fetchJson(cfg.boundaries).then(function (d) { boundaries.addData(d); },
+                                       function () { status.textContent = t.boundaries_error; });
       }
     });
     var form = document.getElementById("filters");
@@ -149,15 +160,25 @@
       document.body.setAttribute("data-loaded", String(Number(document.body.getAttribute("data-loaded") || 0) + 1));
     }
 
+    var pending = null;  // the newest request: a late answer to an older filter must not replace its list
+
+    /* Resolves to true once the list shows the answer, false when a newer request replaced it or it failed. */
     function load(extra, fit) {
       var params = new URLSearchParams(filters);
       params.set("lang", cfg.lang);
       params.set("fields", "map");
       Object.keys(extra || {}).forEach(function (k) { params.set(k, extra[k]); });
       status.textContent = t.loading;
-      return fetch(cfg.api.split("?")[0] + "?" + params.toString())
-        .then(function (r) { return r.json(); })
-        .then(function (d) { show(d, fit); });
+      if (pending) { pending.abort(); }
+      var request = pending = new AbortController();
+      return fetchJson(cfg.api.split("?")[0] + "?" + params.toString(), request.signal).then(function (d) {
+        if (request !== pending) { return false; }
+        show(d, fit);
+        return true;
+      }, function () {
+        if (request === pending) { status.textContent = t.load_error; }
+        return false;
+      });
     }
 
     function onFilterChange() {
@@ -193,7 +214,8 @@
         var here = [pos.coords.latitude, pos.coords.longitude];
         L.circleMarker(here, { radius: 8, color: "#0b3d91" }).addTo(map);
         map.setView(here, 10);
-        load({ near: here[1] + "," + here[0] }, false).then(function () {
+        load({ near: here[1] + "," + here[0] }, false).then(function (shown) {
+          if (!shown) { return; }
           document.getElementById("list-title").textContent = t.near_title;
           document.getElementById("centre-list").focus();
         });

@@ -183,7 +183,7 @@ def bump_data_version(conn):
 def create_and_seed(eng, data_dir, ref):
     """Create the tables and load data/ into an empty database, all or nothing."""
     centre_rows = seed.read_centres(data_dir / "centres.csv", ref)
-    route_rows = seed.read_routes(data_dir / "routes.geojson", {c["id"] for c in centre_rows})
+    route_rows = seed.read_routes(data_dir / "routes.geojson", {c["id"] for c in centre_rows}, ref.study_region)
     metadata.create_all(eng)
     with eng.begin() as conn:
         if conn.execute(sa.select(sa.func.count()).select_from(centres)).scalar_one():

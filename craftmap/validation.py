@@ -13,7 +13,7 @@ from shapely.geometry import Point, shape
 from . import hours, spatial
 
 __all__ = ["ENUMS", "CENTRE_FIELDS", "REQUIRED", "MAX_LINE_POINTS", "MAX_LINE_KM", "NEAR_REGION_KM", "as_float",
-           "centre_problems", "validate_centre", "line_problems", "check_route"]
+           "centre_problems", "validate_centre", "line_problems", "geometry_problems", "check_route"]
 
 ENUMS = {
     "country": ("LV", "LT"),
@@ -179,10 +179,11 @@ def check_route(feature, centre_ids, where, region):
         stops = []
     for i, stop in enumerate(stops, start=1):
         problems += _check_stop(stop, centre_ids, f"{where}, stop {i}", region)
-    return problems + [f"{where}, field geometry: {p}" for p in _geometry_problems(feature.get("geometry"), region)]
+    return problems + [f"{where}, field geometry: {p}" for p in geometry_problems(feature.get("geometry"), region)]
 
 
-def _geometry_problems(geom, region):
+def geometry_problems(geom, region):
+    """What keeps a route's GeoJSON geometry (or None, for no line) from being stored, as messages."""
     if geom is None:
         return []
     try:

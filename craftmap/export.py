@@ -31,52 +31,57 @@ def _sub(parent, tag, text=None, **attrs):
     return el
 
 
+def _document(tag, namespace, **attrs):
+    """A root element declaring ``namespace`` as the default one itself, in an attribute.
+
+    Its descendants carry plain tags, so nothing depends on ``ET.register_namespace``, which changes
+    every thread's output (a KML render once turned a concurrent GPX into ``<ns0:gpx>``).
+    """
+    return ET.Element(tag, {"xmlns": namespace, **attrs})
+
+
 def route_gpx(route, texts):
     """GPX 1.1: each located stop a waypoint, the stops as a <rte>, the geometry as a <trk>."""
-    ET.register_namespace("", GPX_NS)
-    q = lambda tag: f"{{{GPX_NS}}}{tag}"  # noqa: E731
-    gpx = ET.Element(q("gpx"), {"version": "1.1", "creator": "craftmap"})
-    meta = _sub(gpx, q("metadata"))
-    _sub(meta, q("name"), route["name"])
-    _sub(meta, q("desc"), f"{route['description']} {texts['origin']} {texts['source']}: {route['source']}")
+    gpx = _document("gpx", GPX_NS, version="1.1", creator="craftmap")
+    meta = _sub(gpx, "metadata")
+    _sub(meta, "name", route["name"])
+    _sub(meta, "desc", f"{route['description']} {texts['origin']} {texts['source']}: {route['source']}")
     located = [s for s in route["stops"] if s["location_known"]]
     for s in located:
-        wpt = _sub(gpx, q("wpt"), lat=f"{s['lat']:.6f}", lon=f"{s['lon']:.6f}")
-        _sub(wpt, q("name"), f"{s['seq']}. {s['name']}")
-        _sub(wpt, q("desc"), _stop_description(s, texts))
-        _sub(wpt, q("type"), f"wheelchair={s['wheelchair']};signage={s['signage']}")
-    rte = _sub(gpx, q("rte"))
-    _sub(rte, q("name"), route["name"])
+        wpt = _sub(gpx, "wpt", lat=f"{s['lat']:.6f}", lon=f"{s['lon']:.6f}")
+        _sub(wpt, "name", f"{s['seq']}. {s['name']}")
+        _sub(wpt, "desc", _stop_description(s, texts))
+        _sub(wpt, "type", f"wheelchair={s['wheelchair']};signage={s['signage']}")
+    rte = _sub(gpx, "rte")
+    _sub(rte, "name", route["name"])
     for s in located:
-        _sub(_sub(rte, q("rtept"), lat=f"{s['lat']:.6f}", lon=f"{s['lon']:.6f}"), q("name"), s["name"])
-    trk = _sub(gpx, q("trk"))
-    _sub(trk, q("name"), route["name"])
-    _sub(trk, q("desc"), texts["origin"])
+        _sub(_sub(rte, "rtept", lat=f"{s['lat']:.6f}", lon=f"{s['lon']:.6f}"), "name", s["name"])
+    trk = _sub(gpx, "trk")
+    _sub(trk, "name", route["name"])
+    _sub(trk, "desc", texts["origin"])
     for line in _lines(route["geometry"]):
-        seg = _sub(trk, q("trkseg"))
+        seg = _sub(trk, "trkseg")
         for lon, lat in line:
-            _sub(seg, q("trkpt"), lat=f"{lat:.6f}", lon=f"{lon:.6f}")
+            _sub(seg, "trkpt", lat=f"{lat:.6f}", lon=f"{lon:.6f}")
     return ET.tostring(gpx, encoding="utf-8", xml_declaration=True)
 
 
 def route_kml(route, texts):
     """KML 2.2: a folder with the route line and one placemark per located stop."""
-    ET.register_namespace("", KML_NS)
-    q = lambda tag: f"{{{KML_NS}}}{tag}"  # noqa: E731
-    kml = ET.Element(q("kml"))
-    doc = _sub(kml, q("Document"))
-    _sub(doc, q("name"), route["name"])
-    _sub(doc, q("description"), f"{route['description']} {texts['origin']} {texts['source']}: {route['source']}")
+    kml = _document("kml", KML_NS)
+    doc = _sub(kml, "Document")
+    _sub(doc, "name", route["name"])
+    _sub(doc, "description", f"{route['description']} {texts['origin']} {texts['source']}: {route['source']}")
     for line in _lines(route["geometry"]):
-        pm = _sub(doc, q("Placemark"))
-        _sub(pm, q("name"), route["name"])
-        _sub(_sub(pm, q("LineString")), q("coordinates"), " ".join(f"{x:.6f},{y:.6f}" for x, y in line))
+        pm = _sub(doc, "Placemark")
+        _sub(pm, "name", route["name"])
+        _sub(_sub(pm, "LineString"), "coordinates", " ".join(f"{x:.6f},{y:.6f}" for x, y in line))
     for s in route["stops"]:
         if s["location_known"]:
-            pm = _sub(doc, q("Placemark"))
-            _sub(pm, q("name"), f"{s['seq']}. {s['name']}")
-            _sub(pm, q("description"), _stop_description(s, texts))
-            _sub(_sub(pm, q("Point")), q("coordinates"), f"{s['lon']:.6f},{s['lat']:.6f}")
+            pm = _sub(doc, "Placemark")
+            _sub(pm, "name", f"{s['seq']}. {s['name']}")
+            _sub(pm, "description", _stop_description(s, texts))
+            _sub(_sub(pm, "Point"), "coordinates", f"{s['lon']:.6f},{s['lat']:.6f}")
     return ET.tostring(kml, encoding="utf-8", xml_declaration=True)
 
 

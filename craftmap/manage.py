@@ -7,7 +7,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from shapely.geometry import shape
 
-from . import auth, db, editing, labels, planning, route_editing
+from . import auth, db, editing, labels, planning, route_editing, track_files
 from .planner import csv_response
 from .validation import CENTRE_FIELDS, ENUMS
 
@@ -255,7 +255,9 @@ def routes():
 
 def _route_page(route, values, errors=(), status=200):
     return render_template("manage/route.html", route=route, values=values, errors=errors,
-                           centres=db.all_centres(), enums=ENUMS), status
+                           centres=db.all_centres(), enums=ENUMS, track_limits={
+                               "mb": track_files.MAX_TRACK_BYTES // 1_000_000, "points": track_files.MAX_INPUT_POINTS,
+                               "m": route_editing.SIMPLIFY_M}), status
 
 
 @bp.route("/routes/<route_id>", methods=["GET", "POST"])
@@ -271,7 +273,7 @@ def edit_route(route_id):
     track, upload = None, request.files.get("track")
     if upload and upload.filename:
         try:
-            track = route_editing.track_from_file(upload.filename, upload.read())
+            track = route_editing.track_from_file(upload.filename, upload.read(track_files.MAX_TRACK_BYTES + 1))
         except editing.EditError as exc:  # reported together with the stops' problems
             problems = list(problems) + exc.problems
     if track is None and route.get("geometry_origin") == "surveyed_track" and not request.form.get("redraw"):

@@ -1,4 +1,5 @@
 """The OpenAPI 3.1 description of the API; a test fails when an endpoint is missing here."""
+from .planning import DISTANCES_KM
 
 __all__ = ["document", "PATHS"]
 
@@ -80,7 +81,7 @@ PATHS = {
                              _LANG + [{"name": "by", "in": "query", "required": False,
                                        "schema": {"enum": ["municipality", "country", "route"]}},
                                       {"name": "distance_km", "in": "query", "required": False,
-                                       "schema": {"type": "number", "default": 10, "maximum": 100}}]),
+                                       "schema": {"enum": list(DISTANCES_KM), "default": 10}}]),
     "/api/v1/municipalities": _get("Municipality boundaries of the study region, with attribution"),
     "/api/v1/openapi.json": _get("This document", "application/json"),
 }

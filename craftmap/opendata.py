@@ -26,7 +26,7 @@ _ROUTE_LOADERS = ("seed", LOADER)
 def read(data_dir, ref):
     """Centre and route records from data/, checked; raises seed.DataError naming file, row and field."""
     centres = seed.read_centres(data_dir / "centres.csv", ref)
-    return centres, seed.read_routes(data_dir / "routes.geojson", {c["id"] for c in centres})
+    return centres, seed.read_routes(data_dir / "routes.geojson", {c["id"] for c in centres}, ref.study_region)
 
 
 def _route_values(route):

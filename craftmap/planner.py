@@ -18,7 +18,6 @@ bp.after_request(cache_headers)
 
 BINS = [(90, "#1a6b35"), (75, "#5a9e4b"), (50, "#c9a227"), (25, "#d9772b"), (0, "#b2322a")]
 NO_DATA = "#d7d7d7"
-MAX_DISTANCE_KM = 100
 
 
 def coverage_args(args):
@@ -29,10 +28,10 @@ def coverage_args(args):
     try:
         distance = float(args.get("distance_km", 10))
     except ValueError:
-        distance = -1
-    if not 0 < distance <= MAX_DISTANCE_KM:
-        return None, None, ("distance_km", _("distance_km must be a number above 0 and at most %(max)d",
-                                             max=MAX_DISTANCE_KM))
+        distance = None
+    if distance not in planning.DISTANCES_KM:  # a short list, so each answer is computed once per data version
+        return None, None, ("distance_km", _("distance_km must be one of: %(values)s",
+                                             values=", ".join(map(str, planning.DISTANCES_KM))))
     return by, distance, None
 
 
@@ -111,7 +110,8 @@ def coverage():
     table, snap = planning.coverage_table(by, g.lang, distance), snapshot()
     return render_template("planner/coverage.html", table=table, map=_coverage_parts(snap, by, distance, table),
                            map_script=url_for("planner.coverage_script", by=by, distance_km=distance, v=snap.version),
-                           bins=BINS, no_data=NO_DATA, colour=colour, texts=labels.map_texts())
+                           bins=BINS, no_data=NO_DATA, colour=colour, texts=labels.map_texts(),
+                           distances=planning.DISTANCES_KM)
 
 
 @bp.route("/coverage.js")

@@ -10,14 +10,17 @@ from flask import current_app
 from flask_babel import gettext as _
 from shapely.geometry import Point, mapping, shape
 
-from . import coverage, indicators
+from . import coverage, indicators, validation
 from .datasets import route_name, route_summary, snapshot
 from .i18n import pick
 from .spatial import WGS84
+from .web import memo
 
-__all__ = ["indicator_table", "coverage_table", "data_gaps", "centre_gaps", "visitors_per_year", "missing_translations", "BY"]
+__all__ = ["indicator_table", "coverage_table", "data_gaps", "centre_gaps", "visitors_per_year", "missing_translations",
+           "BY", "DISTANCES_KM"]
 
 BY = ("municipality", "country", "route")
+DISTANCES_KM = (1, 2, 5, 10, 20, 50)
 SIGNAGE_STALE_DAYS = 365
 
 
@@ -87,16 +90,24 @@ def _area_rows(snap, by):
     return records
 
 
-def _route_rows(snap, lang, distance_km):
+def _route_cover(snap, distance_km):
+    """Per route id, its length coverage and the known share near it: the costly, language-free part."""
     frame = _active(snap)
     located = frame.dropna(subset=["lat", "lon"])
     points = gpd.GeoDataFrame(located[["id", "wheelchair"]], crs=WGS84,
                               geometry=[Point(x, y) for x, y in zip(located["lon"], located["lat"])])
-    drawn = [r for r in snap.routes if r["geometry"]]
+    region = current_app.extensions["craftmap.reference"].study_region
+    # a line stored before today's rules (a latitude of 95, NaN) is left out, not allowed to fail the page
+    drawn = [r for r in snap.routes if r["geometry"] and not validation.geometry_problems(r["geometry"], region)]
+    if not drawn:
+        return None, {}
     lines = gpd.GeoDataFrame({"id": [r["id"] for r in drawn]}, geometry=[shape(r["geometry"]) for r in drawn], crs=WGS84)
-    cover = coverage.route_length_coverage(lines, points[points["wheelchair"] == "yes"],
-                                           distance_km * 1000).set_index("id") if drawn else None
-    known_near = coverage.known_share_near(lines, points, distance_km * 1000) if drawn else {}
+    cover = coverage.route_length_coverage(lines, points[points["wheelchair"] == "yes"], distance_km * 1000)
+    return cover.set_index("id"), coverage.known_share_near(lines, points, distance_km * 1000)
+
+
+def _route_rows(snap, lang, distance_km):
+    cover, known_near = memo(snap, ("route-cover", distance_km), lambda: _route_cover(snap, distance_km))
     rows = []
     for r in snap.routes:
         summary = route_summary(r, lang, snap)
@@ -117,10 +128,15 @@ def _route_rows(snap, lang, distance_km):
 
 
 def coverage_table(by, lang, distance_km=10.0):
-    """Accessibility and signage coverage per municipality, country or route."""
+    """Accessibility and signage coverage per municipality, country or route.
+
+    Built once per data version, ``by``, ``lang`` and ``distance_km`` (one of DISTANCES_KM), then shared
+    by every request: a visitor's query never triggers the analysis again.
+    """
     snap = snapshot()
-    rows = _route_rows(snap, lang, distance_km) if by == "route" else _area_rows(snap, by)
-    return {"by": by, "distance_km": distance_km, "rows": rows, "data_version": snap.version}
+    return memo(snap, ("coverage-table", by, lang, float(distance_km)), lambda: {
+        "by": by, "distance_km": distance_km, "data_version": snap.version,
+        "rows": _route_rows(snap, lang, distance_km) if by == "route" else _area_rows(snap, by)})
 
 
 def centre_gaps(c, today=None):

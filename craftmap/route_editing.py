@@ -1,17 +1,19 @@
 """The write path for routes (planners): ordered stops, and a line drawn between them or imported."""
-import io
 import json
+import math
 
-import pyogrio
-import shapely
 import sqlalchemy as sa
+from flask import current_app
+from flask_babel import gettext as _
 from shapely.geometry import mapping
 
-from . import db, validation
+from . import db, track_files, validation
 from .editing import Conflict, EditError
-from .spatial import line_through
+from .spatial import line_through, simplify_line
 
 __all__ = ["parse_stops", "stops_text", "track_from_file", "save_route", "ROUTE_TEXT_FIELDS"]
+
+SIMPLIFY_M = 5  # tracks are stored simplified to within this many metres
 
 ROUTE_TEXT_FIELDS = ("name_lv", "name_lt", "name_en", "description_lv", "description_lt", "description_en",
                      "colour", "theme", "source", "notes", "stop_order_origin", "geometry_origin")
@@ -33,6 +35,8 @@ def parse_stops(text):
         name, lat, lon, source = parts
         try:
             lat, lon = (float(lat), float(lon)) if lat or lon else (None, None)
+            if lat is not None and not (math.isfinite(lat) and math.isfinite(lon)):
+                raise ValueError
         except ValueError:
             problems.append(("stops", f"line {n}: {parts[1]!r}, {parts[2]!r} are not coordinates"))
             continue
@@ -52,19 +56,27 @@ def stops_text(stops):
     return "\n".join(lines)
 
 
+def _region():
+    return current_app.extensions["craftmap.reference"].study_region
+
+
 def track_from_file(filename, data):
-    """A (Multi)LineString from an uploaded GPX (its tracks) or GeoJSON file, read by GDAL."""
-    layer = "tracks" if filename.lower().endswith(".gpx") else None
+    """The line of an uploaded GPX or GeoJSON track, checked and simplified to within SIMPLIFY_M metres.
+
+    Raises EditError naming the track field when the file cannot be used.
+    """
     try:
-        frame = pyogrio.read_dataframe(io.BytesIO(data), layer=layer)
-    except Exception as exc:  # GDAL reports unreadable files in several ways
-        raise EditError([("track", f"{filename}: cannot be read as GPX or GeoJSON ({exc})")]) from None
-    if frame.crs is not None and frame.crs.to_epsg() != 4326:
-        frame = frame.to_crs(4326)
-    lines = [g for g in frame.geometry if g is not None and g.geom_type in ("LineString", "MultiLineString")]
-    if not lines:
-        raise EditError([("track", f"{filename}: holds no line (GPX track or GeoJSON LineString)")])
-    return shapely.line_merge(shapely.union_all(lines))
+        line = track_files.read_track(filename, data)
+    except track_files.TrackError as exc:
+        raise EditError([("track", str(exc))]) from None
+    name = (filename or "")[:80]
+    problems = validation.line_problems(line, _region(), track_files.MAX_INPUT_POINTS)
+    if not problems:
+        line = simplify_line(line, SIMPLIFY_M)
+        problems = validation.line_problems(line, _region())
+    if problems:
+        raise EditError([("track", _("%(file)s: %(problem)s", file=name, problem=p)) for p in problems])
+    return line
 
 
 def _drawn(stops, centres):
@@ -87,7 +99,7 @@ def save_route(route_id, fields, stops, track, expected_version, problems=(), *,
         props["geometry_origin"] = "drawn_between_stops"
         geometry = _drawn(stops, centres)
     feature = {"id": route_id, "properties": props, "geometry": mapping(geometry) if geometry else None}
-    problems = list(problems) + [("route", p) for p in validation.check_route(feature, set(centres), "route")]
+    problems = list(problems) + [("route", p) for p in validation.check_route(feature, set(centres), "route", _region())]
     if problems:
         raise EditError(problems)
     doc = json.dumps(props, ensure_ascii=False)

@@ -99,8 +99,10 @@ def read_centres(path, ref):
     return rows
 
 
-def read_routes(path, centre_ids):
-    """Read routes.geojson; return route dicts (stops in order) or raise DataError."""
+def read_routes(path, centre_ids, region):
+    """Read routes.geojson; return route dicts (stops in order) or raise DataError.
+
+    ``region`` is the study region, which every line and located stop must lie in or near."""
     path = Path(path)
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
@@ -113,7 +115,7 @@ def read_routes(path, centre_ids):
     problems, seen, routes = [], set(), []
     for n, feature in enumerate(doc.get("features") or [], start=1):
         where = f"{path.name}, feature {n} ({feature.get('id', 'no id')})"
-        problems += check_route(feature, centre_ids, where)
+        problems += check_route(feature, centre_ids, where, region)
         if feature.get("id") in seen:
             problems.append(f"{where}, field id: {feature.get('id')!r} is used twice")
         seen.add(feature.get("id"))

@@ -10,11 +10,15 @@ from shapely.geometry import LineString, Point
 
 __all__ = [
     "METRIC_CRS", "WGS84", "order_stops_nearest", "leg_lengths_km", "line_length_km",
-    "centres_near_line", "centres_near_point", "line_through",
+    "centres_near_line", "centres_near_point", "line_through", "simplify_line", "lies_near",
 ]
 
 METRIC_CRS = "EPSG:3035"
 WGS84 = "EPSG:4326"
+
+
+_DEGREE_DIGITS = 7  # about 1 cm: undoes the round trip's last-digit noise, so 23.27 stays 23.27
+_near_areas = {}
 
 
 def _to_metric(geoms):
@@ -122,3 +126,27 @@ def centres_near_point(centres, lonlat, radius_m):
     """Centres within ``radius_m`` of a point, as ``id`` and ``distance_km``, nearest first."""
     line = shapely.Point(lonlat)
     return centres_near_line(centres, line, radius_m)
+
+
+def simplify_line(line, tolerance_m):
+    """A (Multi)LineString in WGS 84, simplified in EPSG:3035 to within ``tolerance_m`` metres.
+
+    Topology is preserved (a part never collapses or crosses itself anew); the result is in WGS 84
+    with coordinates rounded to 7 decimals (about 1 cm).
+    """
+    simple = shapely.simplify(_to_metric([line]).iloc[0], tolerance_m, preserve_topology=True)
+    back = gpd.GeoSeries([simple], crs=METRIC_CRS).to_crs(WGS84).iloc[0]
+    return shapely.transform(back, lambda xy: np.round(xy, _DEGREE_DIGITS))
+
+
+def lies_near(geometry, area, distance_m):
+    """Whether every part of ``geometry`` lies within ``distance_m`` of ``area`` (both WGS 84).
+
+    The area's buffer is built once per area and distance and kept for later calls.
+    """
+    key = (id(area), distance_m)
+    if key not in _near_areas:
+        zone = shapely.simplify(_to_metric([area]).iloc[0], distance_m / 20).buffer(distance_m)
+        shapely.prepare(zone)
+        _near_areas[key] = (area, zone)  # the area is kept so that its id is not reused
+    return bool(_near_areas[key][1].covers(_to_metric([geometry]).iloc[0]))

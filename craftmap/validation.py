@@ -5,11 +5,15 @@ the editing form, the JSON API or an import. Each check returns (field, message)
 import datetime
 import re
 
+import numpy as np
+import shapely
+from flask_babel import gettext as _
 from shapely.geometry import Point, shape
 
-from . import hours
+from . import hours, spatial
 
-__all__ = ["ENUMS", "CENTRE_FIELDS", "REQUIRED", "as_float", "centre_problems", "validate_centre", "check_route"]
+__all__ = ["ENUMS", "CENTRE_FIELDS", "REQUIRED", "MAX_LINE_POINTS", "MAX_LINE_KM", "NEAR_REGION_KM", "as_float",
+           "centre_problems", "validate_centre", "line_problems", "geometry_problems", "check_route"]
 
 ENUMS = {
     "country": ("LV", "LT"),
@@ -35,6 +39,9 @@ WEB_ADDRESS = re.compile(r"^https?://[^\s/]+\S*$", re.IGNORECASE)
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 PHONE = re.compile(r"^\+?[0-9 ()\-/.]{5,30}$")
 COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+MAX_LINE_POINTS = 5_000   # a stored route line; public coverage analysis walks every one of them
+MAX_LINE_KM = 2_000
+NEAR_REGION_KM = 40  # the Balts' Road Selonian loop runs 25 km beyond the region, towards Daugavpils
 
 
 def as_float(value):
@@ -104,7 +111,32 @@ def _check_location(row, ref):
     return []
 
 
-def _check_stop(stop, centre_ids, where):
+def line_problems(line, region, max_points=MAX_LINE_POINTS):
+    """What keeps a route line (a shapely (Multi)LineString in WGS 84) from being stored, as messages.
+
+    Coordinates must be finite longitude/latitude, at most ``max_points`` of them, the line at most
+    MAX_LINE_KM long and all of it within NEAR_REGION_KM of ``region``; empty when it may be stored.
+    """
+    xy = shapely.get_coordinates(line)
+    if not len(xy):
+        return [_("the line has no points")]
+    if not np.isfinite(xy).all():
+        return [_("the line has coordinates that are not finite numbers (NaN or infinity)")]
+    if not ((np.abs(xy[:, 0]) <= 180).all() and (np.abs(xy[:, 1]) <= 90).all()):
+        return [_("the line has a longitude outside -180…180 or a latitude outside -90…90")]
+    if len(xy) > max_points:
+        return [_("the line has %(n)d points; at most %(max)d are allowed", n=len(xy), max=max_points)]
+    problems = []
+    length_km = spatial.line_length_km(line)
+    if length_km > MAX_LINE_KM:
+        problems.append(_("the line is %(km)d km long; at most %(max)d km are allowed",
+                          km=round(length_km), max=MAX_LINE_KM))
+    if not spatial.lies_near(line, region, NEAR_REGION_KM * 1000):
+        problems.append(_("the line goes farther than %(km)d km outside the study region", km=NEAR_REGION_KM))
+    return problems
+
+
+def _check_stop(stop, centre_ids, where, region):
     if not isinstance(stop, dict):
         return [f"{where}: is not an object"]
     if stop.get("centre_id") is not None:
@@ -119,10 +151,15 @@ def _check_stop(stop, centre_ids, where):
     elif lat is not None and not (isinstance(lat, (int, float)) and isinstance(lon, (int, float))
                                   and -90 <= lat <= 90 and -180 <= lon <= 180):
         problems.append(f"{where}, field lat/lon: {lat!r}, {lon!r} are not valid coordinates")
+    elif lat is not None and not spatial.lies_near(Point(lon, lat), region, NEAR_REGION_KM * 1000):
+        problems.append(f"{where}, field lat/lon: " + _("%(lat)s, %(lon)s lies farther than %(km)d km outside the "
+                                                        "study region", lat=lat, lon=lon, km=NEAR_REGION_KM))
     return problems
 
 
-def check_route(feature, centre_ids, where):
+def check_route(feature, centre_ids, where, region):
+    """Problems of one route feature (GeoJSON, stops in its properties) as 'where, field F: message' lines;
+    ``region`` is the study region, which the line and the stops must lie in or near."""
     props = feature.get("properties") or {}
     problems = []
     if not SLUG.match(str(feature.get("id", ""))):
@@ -141,11 +178,19 @@ def check_route(feature, centre_ids, where):
         problems.append(f"{where}, field stops: must be a non-empty list")
         stops = []
     for i, stop in enumerate(stops, start=1):
-        problems += _check_stop(stop, centre_ids, f"{where}, stop {i}")
-    geom = feature.get("geometry")
+        problems += _check_stop(stop, centre_ids, f"{where}, stop {i}", region)
+    return problems + [f"{where}, field geometry: {p}" for p in geometry_problems(feature.get("geometry"), region)]
+
+
+def geometry_problems(geom, region):
+    """What keeps a route's GeoJSON geometry (or None, for no line) from being stored, as messages."""
+    if geom is None:
+        return []
     try:
-        if geom is not None and shape(geom).geom_type not in ("LineString", "MultiLineString"):
-            problems.append(f"{where}, field geometry: must be a LineString or MultiLineString")
-    except Exception as exc:
-        problems.append(f"{where}, field geometry: invalid ({exc})")
-    return problems
+        with np.errstate(invalid="ignore"):  # NaN is named below, not warned about
+            line = shape(geom)
+    except Exception as exc:  # shapely reports malformed GeoJSON in several ways
+        return [f"invalid ({exc})"]
+    if line.geom_type not in ("LineString", "MultiLineString"):
+        return ["must be a LineString or MultiLineString"]
+    return line_problems(line, region)

@@ -60,3 +60,25 @@ def test_a_closed_centre_on_a_route_says_so_and_counts_as_no_accessible_stop(app
     gpx = gpxpy.parse(client.get("/api/v1/routes/uzzini-ka-top.gpx?lang=en").get_data(as_text=True))
     waypoint = next(w for w in gpx.waypoints if stop["name"] in w.name)
     assert waypoint.description.startswith("This centre is closed. Wheelchair accessible")
+
+
+def test_gpx_stays_plain_gpx_while_kml_renders_in_other_threads(client):
+    import sys
+    from concurrent.futures import ThreadPoolExecutor
+
+    from craftmap import export
+    doc = client.get("/api/v1/routes/uzzini-ka-top?lang=en").get_json()
+    route = doc["properties"] | {"geometry": doc["geometry"]}
+    texts = {"km_from_previous": "km from the previous stop", "source": "Source", "closed": "Closed.",
+             "origin": "Drawn."}
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # threads take turns often, as on a busy server
+    try:
+        with ThreadPoolExecutor(8) as pool:
+            outputs = list(pool.map(lambda render: (render, render(route, texts)),
+                                    [export.route_kml, export.route_gpx] * 40))
+    finally:
+        sys.setswitchinterval(interval)
+    gpx_outputs = [xml for render, xml in outputs if render is export.route_gpx]
+    assert all(xml.split(b"?>", 1)[1].lstrip().startswith(b"<gpx ") for xml in gpx_outputs)
+    assert all(len(gpxpy.parse(xml.decode("utf-8")).waypoints) == 7 for xml in gpx_outputs)

@@ -97,3 +97,44 @@ def test_chart_draws_no_bar_for_a_share_resting_on_too_little_data(app, client):
             editing.save_centre(c["id"], {"signage": "no" if c["id"] != "dobele-crafts-house" else "yes"},
                                 c["version"], "test")
     assert bar in client.get("/planner/?lang=en").get_data(as_text=True).split('class="chart"')[1]
+
+
+@pytest.mark.parametrize("distance", ["7", "100", "nan", "1e400"])
+def test_coverage_distance_is_one_of_a_short_list(client, distance):
+    response = client.get(f"/api/v1/coverage?by=route&distance_km={distance}")
+    assert response.status_code == 400
+    assert response.get_json() == {"field": "distance_km", "error": "distance_km must be one of: 1, 2, 5, 10, 20, 50"}
+    html = client.get("/planner/coverage?by=route&lang=en").get_data(as_text=True)
+    assert '<option value="20">20</option>' in html and '<option value="10" selected>10</option>' in html
+
+
+def test_coverage_is_computed_once_per_data_version_and_distance(app, client, monkeypatch):
+    from craftmap import coverage
+    calls = []
+    real = coverage.route_length_coverage
+    monkeypatch.setattr(coverage, "route_length_coverage", lambda *a, **k: calls.append(a[2]) or real(*a, **k))
+    for lang in ("en", "lv", "lt", "en"):
+        assert client.get(f"/api/v1/coverage?by=route&distance_km=20&lang={lang}").status_code == 200
+        assert client.get(f"/planner/coverage?by=route&distance_km=20&lang={lang}").status_code == 200
+        assert client.get(f"/planner/coverage.csv?by=route&distance_km=20&lang={lang}").status_code == 200
+    assert calls == [20_000]
+    with app.app_context():
+        c = db.get_centre("kristell-candle-workshop")
+        editing.save_centre(c["id"], {"wheelchair": "yes"}, c["version"], "test")
+    client.get("/api/v1/coverage?by=route&distance_km=20")
+    assert calls == [20_000, 20_000]  # a new data version is analysed again
+
+
+@pytest.mark.filterwarnings("ignore:invalid value encountered:RuntimeWarning")  # shapely on NaN, as in production
+@pytest.mark.parametrize("coords", [[[23.27, 56.62], [23.1, 95.0]], [[23.27, 56.62], [None, 56.5]]])
+def test_a_line_saved_before_the_rules_does_not_take_coverage_down(app, client, coords):
+    import json
+
+    with app.app_context(), db.transaction() as conn:  # as an old database may hold it; no channel accepts it now
+        text = json.dumps({"type": "LineString", "coordinates": coords}).replace("null", "NaN")
+        conn.execute(db.routes.update().where(db.routes.c.id == "uzzini-ka-top").values(geometry=text))
+        db.bump_data_version(conn)
+    for page in ("/planner/report", "/planner/coverage?by=route", "/api/v1/coverage?by=route"):
+        assert client.get(page).status_code == 200, page
+    rows = {r["route"]: r for r in client.get("/api/v1/coverage?by=route").get_json()["rows"]}
+    assert rows["uzzini-ka-top"]["length_km"] is None and rows["balts-road-selonian"]["length_km"] > 0

@@ -117,3 +117,25 @@ def test_seeded_once_then_kept(make_app, tmp_path):
         from craftmap import db
         assert len(db.all_centres()) == 41
         assert db.get_centre("dobele-crafts-house")["phone"] == "+371 1"
+
+
+def _set_line(coords):
+    return lambda doc: doc["features"][1].__setitem__("geometry", {"type": "LineString", "coordinates": coords})
+
+
+@pytest.mark.parametrize("edit, expected", [
+    (_set_line([[23.27, 56.62], [23.1, 95.0]]),
+     "field geometry: the line has a longitude outside -180…180 or a latitude outside -90…90"),
+    (_set_line([[23.27, 56.62], [float("nan"), 56.5]]),
+     "field geometry: the line has coordinates that are not finite numbers (NaN or infinity)"),
+    (_set_line([[23.27, 56.62], [24.75, 59.44]]), "field geometry: the line goes farther than 40 km outside the study region"),
+    (_set_line([[23.0 + i * 1e-4, 56.5 + (i % 2) * 1e-3] for i in range(5_001)]),
+     "field geometry: the line has 5001 points; at most 5000 are allowed"),
+    (lambda doc: doc["features"][1]["properties"]["stops"].append(
+        {"name": "Tallinn", "lat": 59.44, "lon": 24.75, "source": "x", "coord_precision": "approximate"}),
+     "field lat/lon: 59.44, 24.75 lies farther than 40 km outside the study region"),
+])
+def test_impossible_or_far_route_geometry_is_named(make_app, data_dir, monkeypatch, edit, expected):
+    _edit_routes(data_dir, edit)
+    message = _refused(make_app, data_dir, monkeypatch)
+    assert "routes.geojson, feature 2 (uzzini-ka-top), " in message and expected in message

@@ -2,6 +2,7 @@
 import gzip
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -14,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from bench.run import stop
-from craftmap import editing
+from craftmap import config, editing
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -156,3 +157,10 @@ http {{ access_log off; sendfile on; client_body_temp_path {tmp_path}; proxy_tem
     finally:
         stop(server)
         stop(proxy)
+
+
+def test_nginx_and_the_readme_state_the_apps_body_limit():
+    """A proxy limit below the app's refuses uploads the app allows; above it, nginx buffers what the app refuses."""
+    conf = (ROOT / "deploy/nginx/craftmap-proxy.conf").read_text()
+    assert re.findall(r"^client_max_body_size (\d+)m;", conf, re.M) == [str(config.MAX_UPLOAD_MB)]
+    assert f"| `CRAFTMAP_MAX_UPLOAD_MB` | `{config.MAX_UPLOAD_MB}` |" in (ROOT / "README.md").read_text()

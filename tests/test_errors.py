@@ -2,7 +2,7 @@
 import pytest
 from werkzeug.test import EnvironBuilder, run_wsgi_app
 
-from tests.conftest import example_paths
+from tests.conftest import EXAMPLE_ARGS, example_paths
 
 METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "PROPFIND", "MKCOL", "BREW"]
 
@@ -112,3 +112,19 @@ def test_oversized_chunked_api_write_is_cut_off_at_the_limit(small_limit, runner
 def test_a_body_within_the_limit_is_read(small_limit, declared):
     response, read = send(small_limit, "/manage/login", LIMIT_MB * 2**20 - 100, declared)
     assert response.status_code == 400 and read == LIMIT_MB * 2**20 - 100  # read, then refused for its CSRF token
+
+
+def test_a_control_character_in_an_id_is_not_found(app, editor_client, runner):
+    """PostgreSQL refuses a NUL in a query: /manage/centres/%00 and PATCH /api/v1/centres/%00 answered 500."""
+    token = runner.invoke(args=["token", "create", "dobele@example.test"]).output.strip()
+    for rule, _ in example_paths(app):
+        ids = {a: "a\x00b" for a in rule.arguments if a in ("centre_id", "route_id")}
+        if not ids:
+            continue
+        path = rule.build({**EXAMPLE_ARGS, **ids}, append_unknown=False)[1]
+        if "%00" not in path:  # /manage/routes/new, where route_id is a default
+            continue
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            response = editor_client.open(path, method=method, json={},
+                                          headers={"Authorization": f"Bearer {token}", "If-Match": "v1"})
+            assert response.status_code == 404, (method, path, response.status_code)

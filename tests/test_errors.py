@@ -128,3 +128,13 @@ def test_a_control_character_in_an_id_is_not_found(app, editor_client, runner):
             response = editor_client.open(path, method=method, json={},
                                           headers={"Authorization": f"Bearer {token}", "If-Match": "v1"})
             assert response.status_code == 404, (method, path, response.status_code)
+
+
+@pytest.mark.parametrize("path, headers", [
+    ("/centres?q=%ff%fe&lang=%ff", {}), ("/centres/%ff%fe", {}), ("/centres?craft=weaving&craft=x&lang=lt&lang=xx", {}),
+    ("/centres", {"Accept-Language": "en;q=abc, *;q=1e500, ;;"}), ("/", {"If-None-Match": '"unterminated, W/'}),
+    ("/centres", {"Cookie": "lang=" + "x" * 8000}), ("/manage/", {"Cookie": "session=not-a-session"}),
+    ("/planner/coverage?distance_km=nan", {}), ("/api/v1/centres?near=nan,nan", {}), ("/api/v1/routes?lang=%00", {}),
+])
+def test_odd_headers_and_queries_are_answered(client, path, headers):
+    assert client.get(path, headers=headers).status_code in (200, 302, 400, 404)

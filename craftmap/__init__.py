@@ -4,7 +4,7 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import auth, config, db, i18n, opendata, schema, security, seed
+from . import auth, config, db, errors, i18n, opendata, schema, security, seed
 from .response_cache import ResponseCache
 
 __all__ = ["create_app"]
@@ -25,6 +25,7 @@ def create_app(test_config=None):
         raise
     app.cli.add_command(schema.cli)
     i18n.init_app(app)
+    errors.init_app(app)
     auth.init_app(app)
     security.init_app(app)
 

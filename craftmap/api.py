@@ -2,7 +2,7 @@
 import json
 import re
 
-from flask import Blueprint, current_app, g, jsonify, render_template, request, url_for
+from flask import Blueprint, current_app, g, jsonify, request, url_for
 from flask_babel import gettext as _
 
 from . import auth, datasets, db, editing, export, openapi, planner, planning
@@ -25,25 +25,6 @@ class ApiError(Exception):
 def _api_error(exc):
     body = {"error": exc.message} | ({"field": exc.field} if exc.field else {})
     return jsonify(body), exc.status
-
-
-@bp.app_errorhandler(404)
-def _not_found(exc):
-    if request.path.startswith("/api/"):
-        return jsonify(error="not found", path=request.path), 404
-    return render_template("public/404.html"), 404
-
-
-@bp.app_errorhandler(400)
-@bp.app_errorhandler(403)
-def _refused(exc):
-    """A page in the site's layout and language; the reason when the code gave one, else a general one."""
-    if request.path.startswith("/api/"):
-        return jsonify(error=exc.description), exc.code
-    headings = {400: _("The request could not be handled"), 403: _("Not allowed")}
-    general = {400: _("Check the address or the form, and try again."), 403: _("This page is not open to your account.")}
-    message = general[exc.code] if exc.description == type(exc).description else exc.description
-    return render_template("public/error.html", heading=headings[exc.code], message=message), exc.code
 
 
 def _dumps(obj):

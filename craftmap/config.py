@@ -4,6 +4,7 @@ import secrets
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+MAX_UPLOAD_MB = 10  # deploy/nginx/craftmap-proxy.conf's client_max_body_size says the same
 OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 OSM_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
 
@@ -39,6 +40,7 @@ def load(app, overrides=None):
         VERSION_CHECK_SECONDS=float(env.get("CRAFTMAP_VERSION_CHECK_SECONDS", "1")),
         RESPONSE_CACHE_MB=int(env.get("CRAFTMAP_RESPONSE_CACHE_MB", "256")),
         PROXIES=int(env.get("CRAFTMAP_PROXIES", "0")),
+        MAX_UPLOAD_MB=int(env.get("CRAFTMAP_MAX_UPLOAD_MB", str(MAX_UPLOAD_MB))),
         LANGUAGES=("lv", "lt", "en"),
         BABEL_DEFAULT_TIMEZONE=env.get("CRAFTMAP_TIMEZONE", "Europe/Riga"),  # Latvia and Lithuania share it
         BOUNDARY_ATTRIBUTION=BOUNDARY_ATTRIBUTION,
@@ -51,3 +53,6 @@ def load(app, overrides=None):
         app.debug or app.config.get("TESTING"))
     app.config["SECRET_KEY"] = app.config.get("SECRET_KEY") or _secret_key(app.instance_path)
     app.config["DATA_DIR"] = Path(app.config["DATA_DIR"])
+    limit = app.config["MAX_UPLOAD_MB"] * 2**20
+    # A form field may be as long as the whole body (a CSV import re-sent for confirmation), in at most 1000 parts.
+    app.config.update(MAX_CONTENT_LENGTH=limit, MAX_FORM_MEMORY_SIZE=limit, MAX_FORM_PARTS=1000)

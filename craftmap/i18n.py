@@ -1,12 +1,13 @@
 """Languages: Latvian, Lithuanian and English, chosen by ?lang=, a cookie, or Accept-Language."""
 from pathlib import Path
+from urllib.parse import quote, urlencode
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import g, request
 from flask_babel import Babel
 
-__all__ = ["init_app", "pick", "LANGUAGE_NAMES"]
+__all__ = ["init_app", "pick", "language_url", "LANGUAGE_NAMES"]
 
 CATALOGS = Path(__file__).parent / "translations"
 LANGUAGE_NAMES = {"lv": "Latviešu", "lt": "Lietuvių", "en": "English"}
@@ -37,6 +38,16 @@ def _choose_language():
     if request.cookies.get(COOKIE) in langs:
         return request.cookies[COOKIE]
     return request.accept_languages.best_match(langs) or "en"
+
+
+def language_url(code, keep_query=True):
+    """This page in language ``code``, with its query (or none) and ``lang`` replaced.
+
+    The query stays a query string: handed to ``url_for`` as keyword arguments, ``?endpoint=`` or
+    ``?_method=`` were taken as its own parameters and the page answered 500.
+    """
+    query = [(k, v) for k, v in request.args.items(multi=True) if k != "lang"] if keep_query else []
+    return quote(request.script_root + request.path) + "?" + urlencode([*query, ("lang", code)])
 
 
 def pick(texts, lang, fallback=("en", "lv", "lt")):
@@ -73,4 +84,4 @@ def init_app(app):
 
     @app.context_processor
     def languages_in_templates():
-        return {"lang": g.get("lang", "en"), "language_names": LANGUAGE_NAMES}
+        return {"lang": g.get("lang", "en"), "language_names": LANGUAGE_NAMES, "language_url": language_url}

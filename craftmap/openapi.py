@@ -24,9 +24,11 @@ _ID = [{"name": n, "in": "path", "required": True, "schema": {"type": "string"}}
 _LANG = [_FILTERS[-1]]
 
 
-def _get(summary, media="application/geo+json", params=(), not_found=False):
+def _get(summary, media="application/geo+json", params=(), not_found=False, checked=False):
     responses = {"200": {"description": "OK", "content": {media: {}}},
                  "304": {"description": "Not modified (If-None-Match matched the ETag)"}}
+    if checked:
+        responses |= _BAD_PARAMETER
     if not_found:
         responses["404"] = {"description": "Unknown id", "content": {"application/json": {}}}
     return {"get": {"summary": summary, "parameters": list(params), "responses": responses}}
@@ -37,7 +39,9 @@ _WRITE_ERRORS = {
     "403": {"description": "The token's user may not edit this centre (another municipality)"},
     "412": {"description": "If-Match is stale: the centre changed since it was read"},
     "422": {"description": "A field is invalid; 'field' names it, 'problems' lists all"},
+    "413": {"description": "The body is over the server's limit (CRAFTMAP_MAX_UPLOAD_MB, 10 MB by default)"},
 }
+_BAD_PARAMETER = {"400": {"description": "A parameter is invalid; 'field' names it", "content": {"application/json": {}}}}
 _BODY = {"required": True, "content": {"application/json": {"schema": {"type": "object", "description":
          "centre fields (as in data/centres.csv) and optionally visitors: {year: count}"}}}}
 _AUTH = [{"bearer": []}]
@@ -52,17 +56,20 @@ def _write(method, summary, extra):
 PATHS = {
     "/api/v1/centres": _write("post", "Add a centre in your municipality (editors)",
                               {"201": {"description": "Created; Location and ETag of the new centre"}}) | _get("Craft centres as a GeoJSON FeatureCollection (RFC 7946); centres whose "
-                            "location is not yet known have a null geometry", params=_FILTERS + [_NEAR, _FIELDS]),
+                            "location is not yet known have a null geometry", params=_FILTERS + [_NEAR, _FIELDS],
+                            checked=True),
     "/api/v1/centres/{id}": _get("One centre as a GeoJSON Feature; its ETag is what PATCH takes in If-Match",
                                  params=_ID + _LANG, not_found=True)
     | _write("patch", "Change a centre of your municipality (Authorization: Bearer, If-Match required)",
              {"200": {"description": "The new representation, with its new ETag"},
+              "404": {"description": "Unknown id", "content": {"application/json": {}}},
               "428": {"description": "If-Match missing"}}),
     "/api/v1/centres/{id}/history": {"get": {
         "summary": "Who changed which field of a centre, when, from what to what", "security": _AUTH,
         "parameters": _ID, "responses": {"200": {"description": "OK", "content": {"application/json": {}}},
                                          "401": {"description": "No valid bearer token"},
-                                         "403": {"description": "Not your municipality"}}}},
+                                         "403": {"description": "Not your municipality"},
+                                         "404": {"description": "Unknown id", "content": {"application/json": {}}}}}},
     "/api/v1/routes": _get("Routes as a FeatureCollection with stops in order and length_km", params=_LANG),
     "/api/v1/routes/{id}": _get("One route: stops in order with distances, length_km, nearby centres",
                                 params=_ID + _LANG, not_found=True),
@@ -81,7 +88,7 @@ PATHS = {
                              _LANG + [{"name": "by", "in": "query", "required": False,
                                        "schema": {"enum": ["municipality", "country", "route"]}},
                                       {"name": "distance_km", "in": "query", "required": False,
-                                       "schema": {"enum": list(DISTANCES_KM), "default": 10}}]),
+                                       "schema": {"enum": list(DISTANCES_KM), "default": 10}}], checked=True),
     "/api/v1/municipalities": _get("Municipality boundaries of the study region, with attribution"),
     "/api/v1/openapi.json": _get("This document", "application/json"),
 }

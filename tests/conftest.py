@@ -117,3 +117,37 @@ def map_script_src(html):
 
 def map_script_of(client, html):
     return client.get(map_script_src(html)).get_data(as_text=True)
+
+
+EXAMPLE_ARGS = {"centre_id": "dobele-crafts-house", "route_id": "balts-road-selonian", "package": "leaflet",
+                "filename": "leaflet.js", "fmt": "gpx", "change_id": 1}
+
+
+def example_paths(app):
+    """(rule, a path for it built from example arguments) for every rule of the URL map."""
+    out = []
+    for rule in app.url_map.iter_rules():
+        args = {a: ("css/craftmap.css" if rule.endpoint == "static" else EXAMPLE_ARGS[a]) for a in rule.arguments}
+        out.append((rule, rule.build(args, append_unknown=False)[1]))
+    return out
+
+
+def page_paths(app):
+    """Every GET page of the public, planner and manage blueprints."""
+    return sorted({path for rule, path in example_paths(app) if "GET" in rule.methods
+                   and rule.endpoint.split(".")[0] in ("public", "planner", "manage") and rule.endpoint != "public.vendor"})
+
+
+@pytest.fixture
+def editor_client(app, accounts):
+    """A second client, signed in as Dobele's editor."""
+    client = app.test_client()
+    Auth(client).login("dobele@example.test")
+    return client
+
+
+@pytest.fixture
+def planner_client(app, accounts):
+    client = app.test_client()
+    Auth(client).login("planner@example.test")
+    return client

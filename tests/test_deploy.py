@@ -2,6 +2,7 @@
 import gzip
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -14,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from bench.run import stop
-from craftmap import editing
+from craftmap import config, editing
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -156,3 +157,39 @@ http {{ access_log off; sendfile on; client_body_temp_path {tmp_path}; proxy_tem
     finally:
         stop(server)
         stop(proxy)
+
+
+def test_nginx_and_the_readme_state_the_apps_body_limit():
+    """A proxy limit below the app's refuses uploads the app allows; above it, nginx buffers what the app refuses."""
+    conf = (ROOT / "deploy/nginx/craftmap-proxy.conf").read_text()
+    assert re.findall(r"^client_max_body_size (\d+)m;", conf, re.M) == [str(config.MAX_UPLOAD_MB)]
+    assert f"| `CRAFTMAP_MAX_UPLOAD_MB` | `{config.MAX_UPLOAD_MB}` |" in (ROOT / "README.md").read_text()
+
+
+def _raw(port, head, body_parts, timeout=10):
+    """Send a request by hand, the body in parts; return the status line of the answer."""
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
+        s.sendall(head)
+        try:
+            for part in body_parts:
+                s.sendall(part)
+        except OSError:  # the server answered and closed while the body was still coming
+            pass
+        return s.makefile("rb").readline().decode()
+
+
+@pytest.mark.parametrize("server_kind", ["granian", "gunicorn"])
+def test_an_oversized_post_is_refused_before_it_is_sent(server_kind, app):
+    port = free_port()
+    server = serve(server_kind, port, app, CRAFTMAP_MAX_UPLOAD_MB="1")
+    try:
+        get(f"http://127.0.0.1:{port}/api/v1/openapi.json")
+        head = (b"POST /manage/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+                b"Content-Length: 52428800\r\n\r\n")
+        assert " 413 " in _raw(port, head, [b"e" * 1024])  # 1 KB of 50 MB sent: the answer does not wait for the rest
+        head = (b"POST /manage/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+                b"Transfer-Encoding: chunked\r\n\r\n")
+        chunk = b"10000\r\n" + b"e" * 65536 + b"\r\n"
+        assert " 413 " in _raw(port, head, [chunk] * 24 + [b"0\r\n\r\n"])
+    finally:
+        stop(server)

@@ -1,9 +1,13 @@
 """Latvian, Lithuanian and English: every string translated, the language chosen and carried."""
 from pathlib import Path
 
+import re
+
 import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
+
+from tests.conftest import page_paths
 
 ROOT = Path(__file__).resolve().parents[1]
 METHODS = [("craftmap/**.py", "python"), ("templates/**.html", "jinja2")]
@@ -69,3 +73,29 @@ def test_numbers_in_the_local_format(client):
     whole, tenth = f"{km:.1f}".split(".")
     assert f"{whole},{tenth}" in client.get("/routes/balts-road-selonian?lang=lv").get_data(as_text=True)
     assert f"{whole}.{tenth}" in client.get("/routes/balts-road-selonian?lang=en").get_data(as_text=True)
+
+
+def language_links(html):
+    return [a.replace("&amp;", "&") for a in re.findall(r'<a href="([^"]*)"\s+hreflang=', html)]
+
+
+ODD_QUERY = "endpoint=x&_method=DELETE&_external=1&_anchor=top&_scheme=javascript&centre_id=other&lang=lt"
+
+
+def test_query_parameters_named_like_url_for_arguments_are_only_query(app, client, editor_client, planner_client):
+    """?endpoint= and ?_method= reached url_for as its own arguments in the language links: 500 on every page."""
+    for path in page_paths(app):
+        for who in (client, editor_client, planner_client):
+            response = who.get(f"{path}?{ODD_QUERY}")
+            assert response.status_code < 500, (path, response.status_code)
+            if response.status_code == 200 and response.mimetype == "text/html":
+                links = language_links(response.get_data(as_text=True))
+                kept, bare = ([f"{path}?{query}lang={code}" for code in ("lv", "lt", "en")]
+                              for query in (ODD_QUERY.replace("lang=lt", ""), ""))
+                assert links in (kept, bare), (path, links)  # the same page; the query as it came, or none
+                assert 'lang="lt"' in response.get_data(as_text=True)
+
+
+def test_language_links_keep_the_directory_filters(client):
+    html = client.get("/centres?country=LV&q=k%C4%81r&lang=en").get_data(as_text=True)
+    assert language_links(html) == [f"/centres?country=LV&q=k%C4%81r&lang={c}" for c in ("lv", "lt", "en")]

@@ -330,3 +330,25 @@ def test_history_shows_local_time(editor, client, app):
     now = datetime.datetime.now(ZoneInfo("Europe/Riga"))
     shown = now.replace(hour=hour, minute=minute)
     assert abs((now - shown).total_seconds()) < 180, (hour, minute, now)
+
+
+def test_the_form_takes_its_length_limits_from_the_registry(editor, client):
+    from craftmap.validation import MAX_CHARS
+    html = client.get(f"/manage/centres/{OWN}").get_data(as_text=True)
+    for field in ("name", "notes", "website", "address"):
+        assert re.search(rf'name="{field}" [^>]*maxlength="{MAX_CHARS[field]}"', html), field
+
+
+@pytest.mark.parametrize("changes, field", [
+    ({"name": "Dobeles\x00Amatu māja"}, "name"),
+    ({"notes": "x" * 4001}, "notes"),
+    ({"visitors_year": "2025", "visitors_count": str(10**30)}, "visitors"),
+    ({"visitors_year": "2025", "visitors_count": "10000001"}, "visitors"),
+])
+def test_form_refuses_control_characters_overlong_text_and_impossible_counts(editor, app, changes, field):
+    before = snapshot_of(app)
+    response = editor.post(f"/manage/centres/{OWN}?lang=lv", form_of(app, OWN, **changes))
+    html = htmllib.unescape(response.get_data(as_text=True))
+    label = {"name": "Nosaukums", "notes": "Piezīmes", "visitors": "Apmeklētāji"}[field]
+    assert response.status_code == 422 and f'<a href="#f-{"visitors_year" if field == "visitors" else field}">{label}</a>' in html
+    assert snapshot_of(app) == before

@@ -102,6 +102,8 @@ def test_a_post_missing_a_field_hears_of_it_once(client, token):
                                                                            "source": "register"})
     assert response.status_code == 422
     assert response.get_json()["problems"] == [{"field": "name", "error": "is required"}]
+    emptied = client.patch(f"/api/v1/centres/{OWN}", json={"wheelchair": ""}, headers=headers(token, "*"))
+    assert emptied.get_json()["problems"] == [{"field": "wheelchair", "error": "is required"}]
 
 
 def test_if_match_star_succeeds_when_the_centre_exists(client, token):

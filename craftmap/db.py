@@ -13,7 +13,7 @@ from . import seed, validation
 
 __all__ = ["metadata", "init_app", "engine", "data_version", "all_centres", "get_centre",
            "all_routes", "get_route", "all_visitor_counts", "visitors",
-           "create_and_seed", "bump_data_version", "transaction", "serialise", "Versions"]
+           "create_and_seed", "bump_data_version", "transaction", "write_dialect", "serialise", "Versions"]
 
 metadata = sa.MetaData()
 
@@ -209,6 +209,11 @@ def transaction():
     with current_app.extensions["craftmap.write_engine"].begin() as conn:
         yield conn
     current_app.extensions["craftmap.versions"].expire()
+
+
+def write_dialect():
+    """The SQL dialect of write transactions, to compile statements before taking the write lock."""
+    return current_app.extensions["craftmap.write_engine"].dialect
 
 
 def serialise(conn, name):

@@ -150,20 +150,33 @@ def apply(user, entries):
     editing.require(user, "import")
     if any(e["errors"] for e in entries):
         raise EditError([("row", _("row %(row)d has errors", row=e["row"])) for e in entries if e["errors"]])
-    updates, creates, history = _statements(user["email"], entries)
+    dialect = db.write_dialect()
+    updates, creates, history = _parameters(user["email"], entries)
+    statements = [_compiled(dialect, statement, rows) for statement, rows in (
+        (_UPDATE, updates), (db.centres.insert().values({k: sa.bindparam(k) for k in creates[:1] and creates[0]}), creates),
+        (db.changes.insert().values({k: sa.bindparam(k) for k in history[:1] and history[0]}), history)) if rows]
     try:
-        with db.transaction() as conn:
-            _write(conn, user["email"], updates, creates, history)
+        with db.transaction() as conn:  # only precompiled statements run while the write lock is held
+            for sql, params in statements:
+                if conn.exec_driver_sql(sql, params).rowcount != len(params) and sql.startswith("UPDATE"):
+                    raise Conflict(_moved(conn, updates))
+            db.bump_data_version(conn)
     except sa.exc.IntegrityError:  # a centre of the file was added by someone else meanwhile
         raise EditError([("id", _("a centre of this file was added meanwhile by someone else; "
                                   "preview the file again"))]) from None
 
 
-def _statements(user, entries):
+_UPDATE = (db.centres.update().where(db.centres.c.id == sa.bindparam("b_id"),
+                                     db.centres.c.version == sa.bindparam("b_version"))
+           .values(**{f: sa.bindparam(f) for f in EDITABLE}, version=sa.bindparam("b_next"),
+                   updated_by=sa.bindparam("b_by"), updated_at=sa.func.now()))
+
+
+def _parameters(user, entries):
     updates, creates, history = [], [], []
     for e in entries:
         if e["action"] == "update":
-            updates.append({"b_id": e["id"], "b_version": e["version"], "b_next": e["version"] + 1,
+            updates.append({"b_id": e["id"], "b_version": e["version"], "b_next": e["version"] + 1, "b_by": user,
                             **{f: e["record"][f] for f in EDITABLE}})
         elif e["action"] == "create":
             creates.append(e["record"] | {"updated_by": user})
@@ -172,19 +185,13 @@ def _statements(user, entries):
     return updates, creates, history
 
 
-def _write(conn, user, updates, creates, history):
-    c = db.centres.c
-    if updates:
-        statement = (db.centres.update().where(c.id == sa.bindparam("b_id"), c.version == sa.bindparam("b_version"))
-                     .values(**{f: sa.bindparam(f) for f in EDITABLE}, version=sa.bindparam("b_next"),
-                             updated_by=user, updated_at=sa.func.now()))
-        if conn.execute(statement, updates).rowcount != len(updates):
-            raise Conflict(_moved(conn, updates))
-    if creates:
-        conn.execute(db.centres.insert(), creates)
-    if history:
-        conn.execute(db.changes.insert(), history)
-    db.bump_data_version(conn)
+def _compiled(dialect, statement, rows):
+    """The statement's SQL for ``dialect`` and its parameters for every row, ready for the driver."""
+    compiled = statement.compile(dialect=dialect)
+    params = [compiled.construct_params(row) for row in rows]
+    if compiled.positional:
+        params = [tuple(p[name] for name in compiled.positiontup) for p in params]
+    return str(compiled), params
 
 
 def _moved(conn, updates):

@@ -1,5 +1,7 @@
 """The OpenAPI 3.1 description of the API; a test fails when an endpoint is missing here."""
 
+from .validation import CENTRE_FIELDS, MAX_CHARS, MAX_VISITORS
+
 __all__ = ["document", "PATHS"]
 
 _FILTERS = [
@@ -34,11 +36,17 @@ def _get(summary, media="application/geo+json", params=(), not_found=False):
 _WRITE_ERRORS = {
     "401": {"description": "No valid bearer token"},
     "403": {"description": "The token's user may not edit this centre (another municipality)"},
-    "412": {"description": "If-Match is stale: the centre changed since it was read"},
+    "412": {"description": "If-Match is stale: the centre changed since it was read ('*' matches any version)"},
     "422": {"description": "A field is invalid; 'field' names it, 'problems' lists all"},
 }
-_BODY = {"required": True, "content": {"application/json": {"schema": {"type": "object", "description":
-         "centre fields (as in data/centres.csv) and optionally visitors: {year: count}"}}}}
+_FIELD_SCHEMA = {f: {"type": "number"} if f in ("lat", "lon") else {"type": "string", "maxLength": MAX_CHARS[f]}
+                 for f in CENTRE_FIELDS} | {"visitors": {"type": "object", "additionalProperties": {
+                     "type": ["integer", "null"], "minimum": 0, "maximum": MAX_VISITORS}}}
+_BODY = {"required": True, "content": {"application/json": {"schema": {
+    "type": "object", "properties": _FIELD_SCHEMA, "additionalProperties": False, "description":
+    "centre fields (as in data/centres.csv; PATCH takes only the editable ones) and optionally visitors: "
+    "{year: count}. A new centre starts in your municipality with unknown accessibility, signage and "
+    "network, and no location."}}}}
 _AUTH = [{"bearer": []}]
 
 

@@ -5,8 +5,7 @@ import re
 from flask import Blueprint, current_app, g, jsonify, request, url_for
 from flask_babel import gettext as _
 
-from . import auth, datasets, db, editing, export, openapi, planner, planning
-from .validation import CENTRE_FIELDS
+from . import auth, datasets, editing, export, openapi, planner, planning
 from .web import body, cache_headers, memo, send
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -73,67 +72,54 @@ def centre(centre_id):
 def _api_user():
     user = auth.user_for_token(request.headers.get("Authorization"))
     if user is None:
-        raise ApiError(401, "send 'Authorization: Bearer <token>' with a valid token", "Authorization")
+        raise ApiError(401, _("send 'Authorization: Bearer <token>' with a valid token"), "Authorization")
     return user
 
 
-def _json_body(allowed):
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        raise ApiError(422, "the body must be a JSON object", "body")
-    unknown = sorted(set(data) - set(allowed) - {"visitors"})
-    if unknown:
-        raise ApiError(422, f"{unknown[0]!r} is not a field that can be written", unknown[0])
-    visitors = data.pop("visitors", {}) or {}
-    if not isinstance(visitors, dict):
-        raise ApiError(422, "visitors must be an object {year: count}", "visitors")
-    if any(isinstance(v, bool) for v in visitors.values()):
-        raise ApiError(422, "visitors counts must be whole numbers", "visitors")
+@bp.errorhandler(editing.WriteError)
+def _write_error(exc):
+    """The write boundary's refusals, in its one shape; a stale version is the If-Match header's fault here."""
+    if isinstance(exc, editing.Conflict):
+        return _api_error(ApiError(412, _("the centre changed: it is now at version %(v)d",
+                                          v=exc.current["version"]), "If-Match"))
+    status = 403 if isinstance(exc, editing.Refused) else 404 if isinstance(exc, editing.NotFound) else 422
+    return jsonify(exc.as_json()), status
+
+
+def _json_object():
     try:
-        return data, {int(y): v for y, v in visitors.items()}
-    except ValueError:
-        raise ApiError(422, "visitors keys must be years", "visitors") from None
+        data = json.loads(request.get_data(cache=False) or b"null")
+    except (ValueError, RecursionError):  # RecursionError: nested deeper than the parser goes
+        raise ApiError(400, _("the body is not valid JSON"), "body") from None
+    if not isinstance(data, dict):
+        raise ApiError(422, _("the body must be a JSON object"), "body")
+    return data
 
 
-def _edit_error(exc):
-    field, message = exc.problems[0]
-    body = {"error": f"{field}: {message}", "field": field, "problems": [{"field": f, "error": m} for f, m in exc.problems]}
-    return jsonify(body), 422
+def _if_match():
+    """The version If-Match names: ANY_VERSION for '*', -1 (never current) for an ETag not of ours."""
+    sent = request.headers.get("If-Match", "").strip()
+    if not sent:
+        raise ApiError(428, _("send If-Match with the ETag from GET /api/v1/centres/<id>"), "If-Match")
+    match = re.search(r"v(\d{1,9})\b", sent)
+    return editing.ANY_VERSION if sent == "*" else int(match.group(1)) if match else -1
 
 
 @bp.route("/centres/<centre_id>", methods=["PATCH"])
 def patch_centre(centre_id):
     user = _api_user()
-    current = db.get_centre(centre_id)
-    if current is None:
-        raise ApiError(404, f"no centre with id {centre_id!r}", "id")
-    if not auth.may_edit(user, current):
-        raise ApiError(403, f"{user['email']} may not edit centres of {current['municipality']}", "id")
-    match = re.search(r"v(\d+)", request.headers.get("If-Match", ""))
-    if not request.headers.get("If-Match"):
-        raise ApiError(428, "send If-Match with the ETag from GET /api/v1/centres/<id>", "If-Match")
-    changes, visitors = _json_body(editing.EDITABLE)
-    try:
-        editing.save_centre(centre_id, changes, int(match.group(1)) if match else -1, user["email"], visitors)
-    except editing.EditError as exc:
-        return _edit_error(exc)
-    except editing.Conflict as exc:
-        raise ApiError(412, f"the centre changed: it is now at version {exc.current['version']}", "If-Match") from None
+    editing.centre_for(user, "edit", centre_id)  # 404 and 403 before anything about the request
+    version, changes = _if_match(), _json_object()
+    visitors = changes.pop("visitors", None)
+    editing.update(user, centre_id, changes, version, visitors)
     return _centre_response(centre_id)
 
 
 @bp.route("/centres", methods=["POST"])
 def post_centre():
     user = _api_user()
-    if user["role"] != "editor":
-        raise ApiError(403, "only editors add centres, in their own municipality", "municipality")
-    row, _ = _json_body(CENTRE_FIELDS)
-    if row.setdefault("municipality", user["municipality"]) != user["municipality"]:
-        raise ApiError(403, f"{user['email']} may add centres only in {user['municipality']}", "municipality")
-    try:
-        centre_id = editing.create_centre(row, user["email"])
-    except editing.EditError as exc:
-        return _edit_error(exc)
+    editing.require(user, "add")
+    centre_id = editing.create(user, _json_object())
     response = _centre_response(centre_id, status=201)
     response.headers["Location"] = url_for("api.centre", centre_id=centre_id, lang=None)
     return response
@@ -141,13 +127,8 @@ def post_centre():
 
 @bp.route("/centres/<centre_id>/history")
 def centre_history(centre_id):
-    user = _api_user()
-    current = db.get_centre(centre_id)
-    if current is None:
-        raise ApiError(404, f"no centre with id {centre_id!r}", "id")
-    if not (auth.may_edit(user, current) or user["role"] == "planner"):
-        raise ApiError(403, f"{user['email']} may not read the history of this centre", "id")
-    changes = [c | {"at": c["at"].isoformat() if c["at"] else None} for c in editing.history(centre_id)]
+    _centre, changes = editing.read_history(_api_user(), centre_id)
+    changes = [c | {"at": c["at"].isoformat() if c["at"] else None} for c in changes]
     return jsonify(centre=centre_id, changes=changes)
 
 

@@ -22,7 +22,7 @@ from flask_babel import gettext as _
 from . import db
 
 __all__ = ["ROLES", "hasher", "init_app", "current_user", "login_required", "csrf_token", "check_csrf",
-           "attempt_login", "verify_password", "logout", "change_password", "user_for_token", "may_edit"]
+           "attempt_login", "verify_password", "logout", "change_password", "user_for_token"]
 
 ROLES = ("editor", "planner", "admin")
 SESSION_HOURS = 8
@@ -147,13 +147,6 @@ def user_for_token(header):
         row = conn.execute(sa.select(db.users).join(db.api_tokens, db.api_tokens.c.user_id == db.users.c.id)
                            .where(db.api_tokens.c.token_hash == _token_hash(header[7:].strip()))).first()
     return dict(row._mapping) if row else None
-
-
-def may_edit(user, centre):
-    """Editors change only their municipality's centres; admins any."""
-    if user is None or centre is None:
-        return False
-    return user["role"] == "admin" or (user["role"] == "editor" and centre["municipality"] == user["municipality"])
 
 
 def _read_password():

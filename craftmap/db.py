@@ -9,7 +9,8 @@ from flask import current_app
 
 __all__ = ["metadata", "init_app", "engine", "data_version", "all_centres", "get_centre",
            "all_routes", "get_route", "all_visitor_counts", "visitors",
-           "bump_data_version", "transaction", "serialise", "Versions", "SCHEMA_LOCK", "dispose"]
+           "bump_data_version", "transaction", "serialise", "Versions", "SCHEMA_LOCK", "dispose",
+           "write_dialect"]
 
 # The schema. Every change here ships with an Alembic revision in craftmap/migrations/versions/;
 # tests/test_migrations.py fails when the two disagree.
@@ -208,6 +209,11 @@ def transaction():
     with current_app.extensions["craftmap.write_engine"].begin() as conn:
         yield conn
     current_app.extensions["craftmap.versions"].expire()
+
+
+def write_dialect():
+    """The SQL dialect of write transactions, to compile statements before taking the write lock."""
+    return current_app.extensions["craftmap.write_engine"].dialect
 
 
 SCHEMA_LOCK = "craftmap:schema"  # held while the schema is upgraded and data/ is loaded

@@ -1,66 +1,246 @@
-"""The write path for centres: validated, version-checked, recorded in history, all or nothing.
+"""The one write boundary for centres: the form, the JSON API and the CSV import all come through here.
 
-Every save is one transaction (on SQLite it takes the write lock up front): the version is
-checked in the UPDATE itself, so of two people saving the same version only one lands.
+It owns the coercion of input into field values, the defaults of a new centre, the policy (who may
+edit, add, import, read history) and the error shape: (field, message) pairs whose field names are
+those of the form and the API. Every save is one transaction (on SQLite it takes the write lock up
+front): the version is checked in the UPDATE itself, so of two people saving the same version only
+one lands.
 """
 import uuid
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext as _
 
 from . import db
-from .validation import CENTRE_FIELDS, centre_problems
+from .validation import CENTRE_FIELDS, EDITABLE, MAX_VISITORS, centre_problems
 
-__all__ = ["EDITABLE", "EditError", "Conflict", "save_centre", "create_centre", "history", "revert",
-           "plan_import", "apply_import", "get_change", "blank_centre", "FORMULA_STARTS"]
+__all__ = ["EDITABLE", "ANY_VERSION", "WriteError", "EditError", "Refused", "NotFound", "Conflict", "may",
+           "require", "centre_for", "coerce", "coerce_visitors", "new_centre", "update", "create", "close",
+           "read_history", "revert_change", "save_centre", "create_centre", "history", "revert", "get_change",
+           "blank_centre", "same", "record", "check"]
 
-EDITABLE = ("name", "name_en", "kind", "crafts", "settlement", "address", "lat", "lon", "coord_precision",
-            "phone", "email", "website", "opening_hours", "wheelchair", "wheelchair_description",
-            "toilets_wheelchair", "signage", "signage_checked_on", "status", "notes")
+ANY_VERSION = "*"  # If-Match: * — whatever version the centre is at (RFC 9110, 13.1.1)
 
 
-class EditError(Exception):
-    """Invalid input; ``problems`` is a list of (field, message)."""
+class WriteError(Exception):
+    """A refused write; ``problems`` is a list of (field, message), nothing was saved."""
 
     def __init__(self, problems):
         super().__init__("; ".join(f"{f}: {m}" for f, m in problems))
         self.problems = problems
 
+    def by_field(self):
+        """The first message for each field, as the form shows them beside the fields."""
+        return {f: m for f, m in reversed(self.problems)}
 
-class Conflict(Exception):
+    def as_json(self):
+        field, message = self.problems[0]
+        return {"error": f"{field}: {message}", "field": field,
+                "problems": [{"field": f, "error": m} for f, m in self.problems]}
+
+
+class EditError(WriteError):
+    """Invalid input."""
+
+
+class Refused(WriteError):
+    """The policy does not let this account do this."""
+
+
+class NotFound(WriteError, LookupError):
+    """No such centre or change."""
+
+
+class Conflict(WriteError):
     """The centre changed since it was read; ``current`` is its present state."""
 
     def __init__(self, current):
-        super().__init__(f"centre {current['id']} is now at version {current['version']}")
+        super().__init__([("version", _("the centre was changed meanwhile: it is now at version %(v)d",
+                                        v=current["version"]))])
         self.current = current
 
 
-def _text(value):
-    return "" if value is None else str(value).strip()
+# --- policy: who may do what, decided here only ------------------------------------------------
+
+def _may_edit(user, centre):
+    return user["role"] == "admin" or (user["role"] == "editor" and centre["municipality"] == user["municipality"])
 
 
-FORMULA_STARTS = ("=", "+", "-", "@")  # a spreadsheet runs a cell starting so as a formula
+_POLICY = {
+    "edit": _may_edit,  # change, close, revert
+    "add": lambda user, centre: user["role"] == "editor" and centre["municipality"] == user["municipality"],
+    "import": lambda user, centre: user["role"] == "editor",
+    "history": lambda user, centre: user["role"] == "planner" or _may_edit(user, centre),
+    "list": lambda user, centre: user["role"] == "planner" or _may_edit(user, centre),  # and export
+}
 
 
-def _from_cell(value):
-    """A CSV cell as the editor meant it: the apostrophe the export puts before a FORMULA_STARTS
-    character is dropped, so an exported file imports unchanged."""
-    text = _text(value)
-    return text[1:] if text[:1] == "'" and text[1:2] in FORMULA_STARTS else text
+def may(user, action, centre=None):
+    """Whether ``user`` may do ``action`` (edit, add, import, history, list) to ``centre``."""
+    return user is not None and _POLICY[action](user, centre or {"municipality": user["municipality"]})
 
 
-def _normalise(changes):
-    out = {}
-    for field, value in changes.items():
-        if field in ("lat", "lon"):
-            text = _text(value)
-            try:
-                out[field] = float(text) if text else None
-            except ValueError:
-                out[field] = text  # kept as text so validation names it
+def require(user, action, centre=None):
+    if not may(user, action, centre):
+        raise Refused([_refusal(user, action, centre)])
+
+
+def _refusal(user, action, centre):
+    if action in ("add", "import") and user["role"] != "editor":
+        return "municipality", _("Only editors of a municipality add and import centres.")
+    if centre is None or action == "add":
+        return "municipality", _("You may add centres only in %(yours)s.", yours=user["municipality"] or "–")
+    return "id", _("%(name)s is in %(municipality)s; you may edit only the centres of %(yours)s.",
+                   name=centre["name"], municipality=centre["municipality"], yours=user["municipality"] or "–")
+
+
+def centre_for(user, action, centre_id):
+    """The centre, if it exists and ``user`` may do ``action`` to it; raises NotFound or Refused."""
+    centre = db.get_centre(centre_id)
+    if centre is None:
+        raise NotFound([("id", _("There is no centre with the id %(id)r.", id=centre_id))])
+    require(user, action, centre)
+    return centre
+
+
+# --- coercion: input of any channel into field values ------------------------------------------
+
+def coerce(raw, fields):
+    """``raw`` (form, JSON or CSV values) as field values; raises EditError naming each bad field.
+
+    Text stays text (stripped, line ends as newline); lat and lon become numbers or None.
+    """
+    values, problems = {}, []
+    for field, value in raw.items():
+        if field not in fields:
+            problems.append((field, _("is not a field that can be written")))
+        elif field in ("lat", "lon"):
+            values[field] = _coordinate(value)
+        elif value is None or isinstance(value, str):
+            values[field] = (value or "").replace("\r\n", "\n").replace("\r", "\n").strip()
         else:
-            out[field] = _text(value)
-    return out
+            problems.append((field, _("must be text, not %(type)s", type=_json_type(value))))
+    if problems:
+        raise EditError(problems)
+    return values
+
+
+def _coordinate(value):
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    text = value.strip() if isinstance(value, str) else value
+    try:
+        return float(text) if text not in ("", None) else None
+    except (TypeError, ValueError):
+        return text if isinstance(text, str) else repr(text)  # kept so that validation names it
+
+
+def _json_type(value):
+    return {bool: "true/false", int: _("a number"), float: _("a number"), list: _("a list"),
+            dict: _("an object")}.get(type(value), type(value).__name__)
+
+
+def coerce_visitors(raw):
+    """{year: count} from form or JSON input; counts are whole numbers 0..MAX_VISITORS or None (delete)."""
+    if not isinstance(raw, dict):
+        raise EditError([("visitors", _("must be an object {year: count}"))])
+    counts = {}
+    for year, count in raw.items():
+        y, n = _whole(year), _whole(count)
+        if y is None or not 2000 <= y <= 2100:
+            raise EditError([("visitors", _("%(year)r is not a year between 2000 and 2100", year=year))])
+        if count not in (None, "") and (n is None or not 0 <= n <= MAX_VISITORS):
+            raise EditError([("visitors", _("%(count)r for %(year)d is not a whole number of visitors from 0 to "
+                                            "%(max)s", count=count, year=y, max=f"{MAX_VISITORS:,}"))])
+        counts[y] = n
+    return counts
+
+
+def _whole(value):
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    text = value.strip() if isinstance(value, str) else ""
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 9 else None
+
+
+# --- defaults of a new centre ------------------------------------------------------------------
+
+def blank_centre():
+    """An empty active centre with no location; required fields must still be given."""
+    return {f: "" for f in CENTRE_FIELDS} | {"lat": None, "lon": None, "status": "active"}
+
+
+def new_centre(user):
+    """What a new centre of ``user``'s municipality starts as, whichever way it is added."""
+    munis = current_app.extensions["craftmap.reference"].municipalities
+    country = dict(zip(munis["name_local"], munis["country_code"])).get(user["municipality"], "")
+    unknown = {f: "unknown" for f in ("wheelchair", "signage", "toilets_wheelchair", "mid_baltic_network")}
+    return blank_centre() | unknown | {"municipality": user["municipality"] or "", "country": country,
+                                       "coord_precision": "none"}
+
+
+# --- the operations, each checked against the policy -------------------------------------------
+
+def update(user, centre_id, raw, expected_version, raw_visitors=None):
+    """Apply raw changes (and visitor counts) for ``user``; ``expected_version`` may be ANY_VERSION."""
+    centre = centre_for(user, "edit", centre_id)
+    changes, visitors = _both(lambda: coerce(raw, EDITABLE), lambda: coerce_visitors(raw_visitors or {}))
+    version = centre["version"] if expected_version == ANY_VERSION else expected_version
+    return save_centre(centre_id, changes, version, user["email"], visitors)
+
+
+def _both(first, second):
+    """The results of two coercions, or one EditError with the problems of both."""
+    results, problems = [], []
+    for step in (first, second):
+        try:
+            results.append(step())
+        except EditError as exc:
+            problems += exc.problems
+    if problems:
+        raise EditError(problems)
+    return results
+
+
+def create(user, raw):
+    """Add a centre in ``user``'s municipality; returns its id."""
+    require(user, "add")
+    record = new_centre(user) | {k: v for k, v in coerce(raw, CENTRE_FIELDS).items() if v not in ("", None)}
+    require(user, "add", record)
+    return create_centre(record, user["email"])
+
+
+def close(user, centre_id, expected_version):
+    """Close a centre (it stays in the data, shown as closed); returns the new version."""
+    centre_for(user, "edit", centre_id)
+    return save_centre(centre_id, {"status": "closed"}, expected_version, user["email"])
+
+
+def read_history(user, centre_id):
+    """(centre, its changes, newest first) if ``user`` may read them."""
+    centre = centre_for(user, "history", centre_id)
+    return centre, history(centre_id)
+
+
+def revert_change(user, change_id):
+    """Undo one recorded change for ``user``; returns the centre's id."""
+    change = get_change(change_id)
+    if change is None:
+        raise NotFound([("change", _("There is no change number %(id)s.", id=change_id))])
+    centre_for(user, "edit", change["centre_id"])
+    revert(change, user["email"])
+    return change["centre_id"]
+
+
+# --- the trusted core: already coerced values, already allowed ---------------------------------
+
+def check(row):
+    problems = centre_problems(_as_text(row), current_app.extensions["craftmap.reference"])
+    if problems:
+        raise EditError(problems)
 
 
 def _as_text(row):
@@ -68,18 +248,11 @@ def _as_text(row):
     return row | {k: "" if row.get(k) is None else str(row[k]) for k in ("lat", "lon")}
 
 
-def _check(row):
-    problems = centre_problems(_as_text(row), current_app.extensions["craftmap.reference"])
-    if problems:
-        raise EditError(problems)
-
-
-def _record(conn, centre_id, batch, user, diffs, reverts=None):
-    if diffs:
-        conn.execute(db.changes.insert(), [
-            {"centre_id": centre_id, "batch": batch, "by": user, "field": f,
+def record(centre_id, batch, user, diffs, reverts=None):
+    """The history rows of one save, for ``conn.execute(db.changes.insert(), rows)``."""
+    return [{"centre_id": centre_id, "batch": batch, "by": user, "field": f,
              "old": None if old is None else str(old), "new": None if new is None else str(new),
-             "reverts": reverts} for f, (old, new) in diffs.items()])
+             "reverts": reverts} for f, (old, new) in diffs.items()]
 
 
 def _set_visitors(conn, centre_id, visitors, diffs):
@@ -95,29 +268,12 @@ def _set_visitors(conn, centre_id, visitors, diffs):
         diffs[f"visitors_{year}"] = (before.get(year), count)
 
 
-def _visitor_problems(visitors):
-    problems = []
-    for year, count in visitors.items():
-        if not isinstance(year, int) or not 2000 <= year <= 2100:
-            problems.append(("visitors", f"{year!r} is not a year"))
-        elif count is not None and (not isinstance(count, int) or count < 0):
-            problems.append(("visitors", f"{count!r} for {year} is not a whole number of visitors"))
-    return problems
-
-
 def _save(conn, current, changes, expected_version, user, visitors=None, reverts=None):
     if current["version"] != expected_version:
         raise Conflict(current)
-    changes = _normalise({k: v for k, v in changes.items() if k in EDITABLE})
-    merged = current | changes
-    problems = _visitor_problems(visitors or {})
-    try:
-        _check(merged)
-    except EditError as exc:
-        problems = exc.problems + problems
-    if problems:
-        raise EditError(problems)
-    diffs = {f: (current[f], v) for f, v in changes.items() if not _same(f, current[f], v)}
+    changes = {k: v for k, v in changes.items() if k in EDITABLE}
+    check(current | changes)
+    diffs = {f: (current[f], v) for f, v in changes.items() if not same(f, current[f], v)}
     result = conn.execute(
         db.centres.update().where(db.centres.c.id == current["id"], db.centres.c.version == expected_version)
         .values(**{f: changes[f] for f in diffs}, version=expected_version + 1, updated_by=user,
@@ -125,12 +281,13 @@ def _save(conn, current, changes, expected_version, user, visitors=None, reverts
     if result.rowcount != 1:
         raise Conflict(current)
     _set_visitors(conn, current["id"], visitors or {}, diffs)
-    _record(conn, current["id"], uuid.uuid4().hex, user, diffs, reverts)
+    if diffs:
+        conn.execute(db.changes.insert(), record(current["id"], uuid.uuid4().hex, user, diffs, reverts))
     db.bump_data_version(conn)
     return expected_version + 1
 
 
-def _same(field, old, new):
+def same(field, old, new):
     """Equal values; crafts are a set, so another order of the same crafts is no change."""
     if field == "crafts":
         return set(filter(None, (old or "").split(";"))) == set(filter(None, (new or "").split(";")))
@@ -140,39 +297,34 @@ def _same(field, old, new):
 def _current(conn, centre_id):
     row = conn.execute(sa.select(db.centres).where(db.centres.c.id == centre_id)).first()
     if row is None:
-        raise LookupError(centre_id)
+        raise NotFound([("id", _("There is no centre with the id %(id)r.", id=centre_id))])
     return dict(row._mapping)
 
 
 def save_centre(centre_id, changes, expected_version, user, visitors=None):
-    """Apply ``changes`` (and visitor counts {year: n}) to a centre at ``expected_version``.
+    """Apply coerced ``changes`` (and visitor counts {year: n}) to a centre at ``expected_version``.
 
-    Returns the new version; raises EditError (nothing saved), Conflict or LookupError.
+    Returns the new version; raises EditError (nothing saved), Conflict or NotFound.
     """
     with db.transaction() as conn:
         return _save(conn, _current(conn, centre_id), changes, expected_version, user, visitors)
 
 
-def blank_centre():
-    """An empty active centre with no location; required fields must still be given."""
-    return {f: "" for f in CENTRE_FIELDS} | {"lat": None, "lon": None, "status": "active"}
-
-
-def create_centre(row, user):
-    """Add a centre; returns its id. Raises EditError naming each invalid field."""
-    record = blank_centre() | {k: v for k, v in _normalise(row).items() if k in CENTRE_FIELDS and v not in ("", None)}
-    _check(record)
-    with db.transaction() as conn:
-        if conn.execute(sa.select(db.centres.c.id).where(db.centres.c.id == record["id"])).first():
-            raise EditError([("id", f"{record['id']!r} is already used")])
-        _insert(conn, record, user)
-        db.bump_data_version(conn)
-    return record["id"]
-
-
-def _insert(conn, record, user):
-    conn.execute(db.centres.insert().values(**record, updated_by=user))
-    _record(conn, record["id"], uuid.uuid4().hex, user, {"created": (None, record["name"])})
+def create_centre(record_, user):
+    """Add a complete, coerced centre record; returns its id. Raises EditError naming each invalid field."""
+    check(record_)
+    taken = EditError([("id", _("%(id)r is already used", id=record_["id"]))])
+    try:
+        with db.transaction() as conn:
+            if conn.execute(sa.select(db.centres.c.id).where(db.centres.c.id == record_["id"])).first():
+                raise taken
+            conn.execute(db.centres.insert().values(**record_, updated_by=user))
+            conn.execute(db.changes.insert(), record(record_["id"], uuid.uuid4().hex, user,
+                                                     {"created": (None, record_["name"])}))
+            db.bump_data_version(conn)
+    except sa.exc.IntegrityError:  # another request added the same id in the same instant
+        raise taken from None
+    return record_["id"]
 
 
 def history(centre_id):
@@ -197,89 +349,17 @@ def revert(change, user):
             old = None if change["old"] is None else int(change["old"])
             return _save(conn, current, {}, current["version"], user, {int(field[9:]): old}, change["batch"])
         if field not in EDITABLE:
-            raise EditError([(field, "this change cannot be reverted")])
+            raise EditError([(field, _("this change cannot be reverted"))])
         undo = {field: change}
         if field in ("lat", "lon"):  # a location is undone whole, never one coordinate of it
             same_batch = sa.select(db.changes).where(db.changes.c.batch == change["batch"],
                                                      db.changes.c.field.in_(("lat", "lon")))
             undo |= {c.field: dict(c._mapping) for c in conn.execute(same_batch)}
-        moved = [(f, f"has changed again since (now {current[f]!r}); undoing would lose that, so edit it instead")
+        moved = [(f, _("has changed again since (now %(value)r); undoing would lose that, so edit it instead",
+                       value=current[f]))
                  for f, c in undo.items() if (None if current[f] is None else str(current[f])) != c["new"]]
         if moved:
             raise EditError(moved)
-        return _save(conn, current, {f: c["old"] for f, c in undo.items()}, current["version"], user,
-                     reverts=change["batch"])
-
-
-def plan_import(rows, municipality):
-    """A dry run: for each CSV row, its changes or its errors (by row and column); nothing is written.
-
-    Returns a list of {"row", "id", "action" (update/create/none), "changes", "errors"}.
-    """
-    ref = current_app.extensions["craftmap.reference"]
-    existing = {c["id"]: c for c in db.all_centres()}
-    plan, first_row = [], {}
-    for row_no, raw in enumerate(rows, start=2):
-        row = _normalise({k: _from_cell(v) for k, v in raw.items() if k in CENTRE_FIELDS})
-        entry = {"row": row_no, "id": row.get("id", ""), "changes": {}, "errors": _shape_problems(raw)}
-        if entry["id"] in first_row:
-            entry["errors"].append(("id", f"{entry['id']!r} is already on row {first_row[entry['id']]}"))
-        first_row.setdefault(entry["id"], row_no)
-        current = existing.get(entry["id"])
-        target_muni = current["municipality"] if current else row.get("municipality")
-        if target_muni != municipality:
-            entry["errors"].append(("municipality", f"{target_muni!r} is not your municipality"))
-            entry["action"] = "refused"
-        elif current:
-            entry["version"], moved = _exported_version(raw.get("version"), current)
-            entry["errors"] += moved
-            changes = {f: v for f, v in row.items() if f in EDITABLE and not _same(f, current[f], v)}
-            entry["action"] = "update" if changes else "none"
-            entry["changes"] = {f: (current[f], v) for f, v in changes.items()}
-            entry["errors"] += centre_problems(_as_text(current | changes), ref)
-        else:
-            entry["action"] = "create"
-            entry["changes"] = {f: (None, v) for f, v in row.items() if v not in ("", None)}
-            entry["errors"] += centre_problems(_as_text(blank_centre() | row), ref)
-        plan.append(entry)
-    return plan
-
-
-def _exported_version(cell, current):
-    """The version a row was exported at (None when the file has none), and a problem if it moved since."""
-    text = _text(cell)
-    if not text:
-        return None, []
-    if not text.isdigit():
-        return None, [("version", f"{text!r} is not a version number")]
-    if int(text) != current["version"]:
-        return int(text), [("version", f"the centre was changed after this file was exported (file: version {text}, "
-                                       f"now: {current['version']}); export again and redo your changes there")]
-    return int(text), []
-
-
-def _shape_problems(raw):
-    """A row with fewer or more cells than the header would blank or shift fields: refuse it."""
-    missing = [k for k, v in raw.items() if k is not None and v is None]
-    if missing:
-        return [(missing[0], f"missing: the row has fewer cells than the header ({', '.join(missing)})")]
-    if raw.get(None):
-        return [("row", f"the row has {len(raw[None])} more cells than the header")]
-    return []
-
-
-def apply_import(plan, user, on_row=None):
-    """Apply a plan without errors in one transaction: every row lands, or none does."""
-    if any(p["errors"] for p in plan):
-        raise EditError([("row", f"row {p['row']} has errors") for p in plan if p["errors"]])
-    with db.transaction() as conn:
-        for entry in plan:
-            if on_row:
-                on_row(entry)
-            if entry["action"] == "update":
-                current = _current(conn, entry["id"])
-                _save(conn, current, {f: new for f, (_, new) in entry["changes"].items()},
-                      entry.get("version") or current["version"], user)
-            elif entry["action"] == "create":
-                _insert(conn, blank_centre() | {f: new for f, (_, new) in entry["changes"].items()}, user)
-        db.bump_data_version(conn)
+        old = {f: c["old"] for f, c in undo.items()}
+        old |= {f: None if old[f] is None else float(old[f]) for f in ("lat", "lon") if f in old}
+        return _save(conn, current, old, current["version"], user, reverts=change["batch"])

@@ -1,27 +1,36 @@
 """Pages for municipalities: keep their own centres current. Access is decided once, here at the edge."""
-import csv
 import datetime
-import io
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from shapely.geometry import shape
+from werkzeug.exceptions import Forbidden, NotFound
 
-from . import auth, db, editing, labels, planning, route_editing, track_files
+from . import auth, db, editing, importing, labels, planning, route_editing, track_files
 from .planner import csv_response
-from .validation import CENTRE_FIELDS, ENUMS
+from .validation import CENTRE_FIELDS, ENUMS, MAX_CHARS
 
 bp = Blueprint("manage", __name__, url_prefix="/manage")
 OPEN = {"manage.login"}
-MAX_IMPORT_BYTES = 2_000_000
 
 
 @bp.before_request
 def guard():
-    if request.method == "POST":
-        auth.check_csrf()
     if request.endpoint not in OPEN and auth.current_user() is None:
         return redirect(url_for("manage.login", next=request.full_path))
+    if request.method == "POST":
+        auth.check_csrf()
+
+
+@bp.errorhandler(editing.Refused)
+def _refused(exc):
+    """Refused by the write boundary's policy: the site's 403 page, saying why."""
+    return current_app.handle_http_exception(Forbidden(description=exc.problems[0][1]))
+
+
+@bp.errorhandler(editing.NotFound)
+def _not_found(exc):
+    return current_app.handle_http_exception(NotFound())
 
 
 @bp.after_request
@@ -29,17 +38,6 @@ def private(response):
     response.headers["Cache-Control"] = "no-store"
     response.vary.add("Cookie")
     return response
-
-
-def centre_for_edit(centre_id):
-    """The centre, if it exists and the current user may edit it (404 / 403 otherwise)."""
-    centre = db.get_centre(centre_id) or abort(404)
-    user = auth.current_user()
-    if not auth.may_edit(user, centre):
-        abort(403, description=_("%(name)s is in %(municipality)s; you may edit only the centres of %(yours)s.",
-                                 name=centre["name"], municipality=centre["municipality"],
-                                 yours=user["municipality"] or "–"))
-    return centre
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -86,21 +84,17 @@ def _gaps(c, last_year, visitors):
     return planning.centre_gaps(c) + counted
 
 
-def _listed(user, centre):
-    """Editors list (and export) their own centres; planners, who read everything, all of them."""
-    return user["role"] == "planner" or auth.may_edit(user, centre)
-
-
 @bp.route("/")
 def index():
     user = auth.current_user()
-    centres = [c for c in db.all_centres() if _listed(user, c)]
+    centres = [c for c in db.all_centres() if editing.may(user, "list", c)]
     counts = {}
     for row in db.all_visitor_counts():
         counts.setdefault(row["centre_id"], {})[row["year"]] = row["visitors"]
     last_year = datetime.date.today().year - 1
     rows = [(c, _gaps(c, last_year, counts)) for c in centres]
-    return render_template("manage/index.html", rows=rows, user=user)
+    editable = {c["id"] for c in centres if editing.may(user, "edit", c)}
+    return render_template("manage/index.html", rows=rows, user=user, editable=editable)
 
 
 def _form_changes(form):
@@ -111,26 +105,13 @@ def _form_changes(form):
 
 def _form_visitors(form):
     year, count = form.get("visitors_year", "").strip(), form.get("visitors_count", "").strip()
-    if not year and not count:
-        return {}
-    try:
-        return {int(year): int(count) if count else None}
-    except ValueError:
-        return {year: count}
-
-
-def _field_errors(exc):
-    """Problems keyed by the form field they belong beside."""
-    errors = {}
-    for field, message in exc.problems:
-        errors.setdefault("lat" if field == "lat/lon" else field, message)
-    return errors
+    return {year: count} if year or count else {}
 
 
 def _edit_page(centre, values, errors=None, conflict=None, status=200):
     ref = current_app.extensions["craftmap.reference"]
     return render_template("manage/edit.html", centre=centre, values=values, errors=errors or {},
-                           conflict=conflict, enums=ENUMS, crafts=ref.vocabulary["craft"],
+                           conflict=conflict, enums=ENUMS, crafts=ref.vocabulary["craft"], limits=MAX_CHARS,
                            visitors=db.visitors(centre["id"]) if centre.get("version") else {},
                            texts=labels.map_texts()), status
 
@@ -145,16 +126,16 @@ def _posted_version():
 
 @bp.route("/centres/<centre_id>", methods=["GET", "POST"])
 def edit(centre_id):
-    centre = centre_for_edit(centre_id)
+    user = auth.current_user()
+    centre = editing.centre_for(user, "edit", centre_id)
     if request.method == "GET":
         return _edit_page(centre, centre)
     changes = _form_changes(request.form)
     values = centre | changes | {k: request.form.get(k, "") for k in ("visitors_year", "visitors_count")}
     try:
-        editing.save_centre(centre_id, changes, _posted_version(),
-                            auth.current_user()["email"], _form_visitors(request.form))
+        editing.update(user, centre_id, changes, _posted_version(), _form_visitors(request.form))
     except editing.EditError as exc:
-        return _edit_page(centre, values, errors=_field_errors(exc), status=422)
+        return _edit_page(centre, values, errors=exc.by_field(), status=422)
     except editing.Conflict as exc:
         return _edit_page(exc.current, values, conflict=exc.current, status=409)
     flash(_("Saved."))
@@ -164,81 +145,87 @@ def edit(centre_id):
 @bp.route("/centres/new", methods=["GET", "POST"])
 def new():
     user = auth.current_user()
-    if user["role"] != "editor":
-        abort(403)
-    munis = current_app.extensions["craftmap.reference"].municipalities
-    country = dict(zip(munis["name_local"], munis["country_code"]))[user["municipality"]]
-    blank = editing.blank_centre() | {
-        "municipality": user["municipality"], "country": country, "wheelchair": "unknown", "signage": "unknown",
-        "toilets_wheelchair": "unknown", "mid_baltic_network": "unknown", "coord_precision": "none"}
+    editing.require(user, "add")
+    blank = editing.new_centre(user)
     if request.method == "GET":
         return _edit_page(blank, blank)
-    values = blank | _form_changes(request.form) | {k: request.form.get(k, "") for k in ("id", "source")}
+    posted = _form_changes(request.form) | {k: request.form.get(k, "") for k in ("id", "source")}
     try:
-        editing.create_centre(values, user["email"])
+        centre_id = editing.create(user, posted)
     except editing.EditError as exc:
-        return _edit_page(blank, values, errors=_field_errors(exc), status=422)
+        return _edit_page(blank, blank | posted, errors=exc.by_field(), status=422)
     flash(_("Added."))
-    return redirect(url_for("manage.edit", centre_id=values["id"]))
+    return redirect(url_for("manage.edit", centre_id=centre_id))
+
+
+@bp.route("/centres/<centre_id>/close", methods=["POST"])
+def close(centre_id):
+    user = auth.current_user()
+    try:
+        editing.close(user, centre_id, _posted_version())
+    except editing.Conflict:
+        flash(_("Someone else saved this centre meanwhile, so it was not closed. Check it and close it again."))
+    except editing.EditError as exc:
+        flash("; ".join(f"{f}: {m}" for f, m in exc.problems))
+    else:
+        flash(_("Closed. The centre stays in the data and is shown as closed."))
+    return redirect(url_for("manage.edit", centre_id=centre_id))
 
 
 @bp.route("/centres/<centre_id>/history")
 def history(centre_id):
-    centre = centre_for_edit(centre_id)
-    return render_template("manage/history.html", centre=centre, changes=editing.history(centre_id))
+    user = auth.current_user()
+    centre, changes = editing.read_history(user, centre_id)
+    return render_template("manage/history.html", centre=centre, changes=changes,
+                           may_revert=editing.may(user, "edit", centre))
 
 
 @bp.route("/changes/<int:change_id>/revert", methods=["POST"])
 def revert(change_id):
     change = editing.get_change(change_id) or abort(404)
-    centre_for_edit(change["centre_id"])
     try:
-        editing.revert(change, auth.current_user()["email"])
+        editing.revert_change(auth.current_user(), change_id)
     except editing.EditError as exc:
         flash("; ".join(f"{f}: {m}" for f, m in exc.problems))
     return redirect(url_for("manage.history", centre_id=change["centre_id"]))
 
 
-def _uploaded_rows():
-    data = request.files.get("file").read(MAX_IMPORT_BYTES + 1) if request.files.get("file") else \
-        request.form.get("csv_text", "").encode("utf-8")
-    if len(data) > MAX_IMPORT_BYTES:
-        raise ValueError(_("The file is larger than 2 MB."))
-    text = data.decode("utf-8-sig")
-    reader = csv.DictReader(io.StringIO(text))
-    if "id" not in (reader.fieldnames or []):
-        raise ValueError(_("The file has no 'id' column."))
-    return text, list(reader)
+def _uploaded_bytes():
+    upload = request.files.get("file")
+    return upload.read(importing.MAX_BYTES + 1) if upload else request.form.get("csv_text", "").encode("utf-8")
+
+
+def _import_page(plan, text, status=200):
+    has_errors = any(p["errors"] for p in plan)
+    return render_template("manage/import.html", plan=plan, csv_text=text, has_errors=has_errors), \
+        422 if has_errors and request.form.get("apply") else status
 
 
 @bp.route("/import", methods=["GET", "POST"])
 def import_csv():
     user = auth.current_user()
-    if user["role"] != "editor":
-        abort(403)
+    editing.require(user, "import")
     if request.method == "GET":
         return render_template("manage/import.html", plan=None)
     try:
-        text, rows = _uploaded_rows()
-    except (ValueError, UnicodeDecodeError) as exc:
-        return render_template("manage/import.html", plan=None, error=str(exc)), 422
-    plan = editing.plan_import(rows, user["municipality"])
+        text, rows = importing.read_rows(_uploaded_bytes())
+    except editing.EditError as exc:
+        return render_template("manage/import.html", plan=None, error=" ".join(m for _f, m in exc.problems)), 422
+    plan = importing.plan(user, rows)
     if request.form.get("apply") and not any(p["errors"] for p in plan):
         try:
-            editing.apply_import(plan, user["email"])
-        except editing.Conflict:  # a centre changed between this plan and its write: plan again and show why
-            plan = editing.plan_import(rows, user["municipality"])
-        else:
-            flash(_("Imported %(n)d rows.", n=len(plan)))
-            return redirect(url_for("manage.index"))
-    return render_template("manage/import.html", plan=plan, csv_text=text,
-                           has_errors=any(p["errors"] for p in plan)), 200
+            importing.apply(user, plan)
+        except editing.WriteError:  # a centre changed between this plan and its write: plan again and show why
+            return _import_page(importing.plan(user, rows), text, 409)
+        flash(_("Imported %(n)d rows.", n=len(plan)))
+        return redirect(url_for("manage.index"))
+    return _import_page(plan, text)
 
 
 @bp.route("/export.csv")
 def export_csv():
     user = auth.current_user()
-    rows = [c for c in db.all_centres() if _listed(user, c)]
+    rows = [c for c in db.all_centres() if editing.may(user, "list", c)]
     return csv_response(rows, list(CENTRE_FIELDS) + ["version"], "craftmap-centres.csv")
 
 

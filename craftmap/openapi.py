@@ -1,5 +1,6 @@
 """The OpenAPI 3.1 description of the API; a test fails when an endpoint is missing here."""
 from .planning import DISTANCES_KM
+from .validation import CENTRE_FIELDS, MAX_CHARS, MAX_VISITORS
 
 __all__ = ["document", "PATHS"]
 
@@ -35,15 +36,22 @@ def _get(summary, media="application/geo+json", params=(), not_found=False, chec
 
 
 _WRITE_ERRORS = {
+    "400": {"description": "The body is not a JSON document (or is nested too deeply); 'field' is 'body'"},
     "401": {"description": "No valid bearer token"},
     "403": {"description": "The token's user may not edit this centre (another municipality)"},
-    "412": {"description": "If-Match is stale: the centre changed since it was read"},
+    "412": {"description": "If-Match is stale: the centre changed since it was read ('*' matches any version)"},
     "422": {"description": "A field is invalid; 'field' names it, 'problems' lists all"},
     "413": {"description": "The body is over the server's limit (CRAFTMAP_MAX_UPLOAD_MB, 10 MB by default)"},
 }
 _BAD_PARAMETER = {"400": {"description": "A parameter is invalid; 'field' names it", "content": {"application/json": {}}}}
-_BODY = {"required": True, "content": {"application/json": {"schema": {"type": "object", "description":
-         "centre fields (as in data/centres.csv) and optionally visitors: {year: count}"}}}}
+_FIELD_SCHEMA = {f: {"type": "number"} if f in ("lat", "lon") else {"type": "string", "maxLength": MAX_CHARS[f]}
+                 for f in CENTRE_FIELDS} | {"visitors": {"type": "object", "additionalProperties": {
+                     "type": ["integer", "null"], "minimum": 0, "maximum": MAX_VISITORS}}}
+_BODY = {"required": True, "content": {"application/json": {"schema": {
+    "type": "object", "properties": _FIELD_SCHEMA, "additionalProperties": False, "description":
+    "centre fields (as in data/centres.csv; PATCH takes only the editable ones) and optionally visitors: "
+    "{year: count}. A new centre starts in your municipality with unknown accessibility, signage and "
+    "network, and no location."}}}}
 _AUTH = [{"bearer": []}]
 
 

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 
 from . import labels, mapbuild, planning
 from .datasets import route_name, snapshot
-from .editing import FORMULA_STARTS
+from .importing import FORMULA_STARTS
 from .web import cache_headers, map_parts, send
 
 bp = Blueprint("planner", __name__, url_prefix="/planner")

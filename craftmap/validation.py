@@ -3,6 +3,7 @@ the editing form, the JSON API or an import. Each check returns (field, message)
 'where, field F: message' lines, never raises.
 """
 import datetime
+import math
 import re
 
 import numpy as np
@@ -12,8 +13,9 @@ from shapely.geometry import Point, shape
 
 from . import hours, spatial
 
-__all__ = ["ENUMS", "CENTRE_FIELDS", "REQUIRED", "MAX_LINE_POINTS", "MAX_LINE_KM", "NEAR_REGION_KM", "as_float",
-           "centre_problems", "validate_centre", "line_problems", "geometry_problems", "check_route"]
+__all__ = ["ENUMS", "CENTRE_FIELDS", "EDITABLE", "REQUIRED", "MAX_CHARS", "MAX_VISITORS", "MAX_LINE_POINTS",
+           "MAX_LINE_KM", "NEAR_REGION_KM", "as_float", "centre_problems", "validate_centre", "line_problems",
+           "geometry_problems", "check_route"]
 
 ENUMS = {
     "country": ("LV", "LT"),
@@ -32,6 +34,15 @@ CENTRE_FIELDS = (
     "wheelchair", "wheelchair_description", "toilets_wheelchair", "signage", "signage_checked_on",
     "mid_baltic_network", "mid_baltic_evidence", "status", "source", "notes",
 )
+EDITABLE = ("name", "name_en", "kind", "crafts", "settlement", "address", "lat", "lon", "coord_precision",
+            "phone", "email", "website", "opening_hours", "wheelchair", "wheelchair_description",
+            "toilets_wheelchair", "signage", "signage_checked_on", "status", "notes")  # after creation
+MAX_CHARS = {f: 200 for f in CENTRE_FIELDS} | {f: 20 for f in ENUMS} | {
+    "id": 80, "crafts": 500, "address": 300, "lat": 30, "lon": 30, "phone": 40, "email": 254, "website": 500,
+    "opening_hours": 500, "signage_checked_on": 10, "source": 500, "coord_note": 2000,
+    "wheelchair_description": 2000, "mid_baltic_evidence": 2000, "notes": 4000}
+MAX_VISITORS = 10_000_000  # a year's visitors at one centre; more is a typing error
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # tab and newline are text; the rest is not
 REQUIRED = ("id", "name", "kind", "country", "municipality", "wheelchair", "signage",
             "mid_baltic_network", "status", "coord_precision", "source")
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
@@ -45,42 +56,68 @@ NEAR_REGION_KM = 40  # the Balts' Road Selonian loop runs 25 km beyond the regio
 
 
 def as_float(value):
+    """The finite number in ``value``, else None."""
     try:
-        return float(value)
+        number = float(value)
     except (TypeError, ValueError):
         return None
+    return number if math.isfinite(number) else None
 
 
 def centre_problems(row, ref):
     """Check one centre record; return (field, message) pairs, empty when it is valid."""
-    problems = []
+    problems = _text_problems(row)
+    if problems:  # text that breaks these rules is not read further
+        return problems
     for field in REQUIRED:
         if not str(row.get(field) or "").strip():
-            problems.append((field, "is required"))
+            problems.append((field, _("is required")))
     if row.get("id") and not SLUG.match(row["id"]):
-        problems.append(("id", f"{row['id']!r} is not a slug (lower-case letters, digits and '-')"))
+        problems.append(("id", _("%(value)r is not a slug (lower-case letters, digits and '-')", value=row["id"])))
     for field, allowed in ENUMS.items():
-        if field in row and row[field] not in allowed and (field in REQUIRED or row[field]):
-            problems.append((field, f"{row[field]!r} is not one of {', '.join(allowed)}"))
+        if field in row and row[field] and row[field] not in allowed:
+            problems.append((field, _("%(value)r is not one of %(allowed)s", value=row[field],
+                                      allowed=", ".join(allowed))))
     for group, field in (("kind", "kind"), ("craft", "crafts")):
         for key in filter(None, (row.get(field) or "").split(";")):
             if key not in ref.vocabulary.get(group, {}):
-                problems.append((field, f"{key!r} is not in the {group} list of vocabulary.csv"))
+                problems.append((field, _("%(value)r is not in the %(group)s list of vocabulary.csv",
+                                          value=key, group=group)))
+    return problems + _format_problems(row) + _check_location(row, ref)
+
+
+def _text_problems(row):
+    problems = []
+    for field, value in row.items():
+        if not isinstance(value, str):
+            continue
+        if CONTROL.search(value):
+            problems.append((field, _("contains a control character (only tab and new line are allowed in text)")))
+        elif len(value) > MAX_CHARS.get(field, 200):
+            problems.append((field, _("is %(n)d characters long; at most %(max)d are allowed",
+                                      n=len(value), max=MAX_CHARS.get(field, 200))))
+    return problems
+
+
+def _format_problems(row):
+    problems = []
     if row.get("website") and not WEB_ADDRESS.match(row["website"]):
-        problems.append(("website", f"{row['website']!r} is not a web address starting with http:// or https://"))
+        problems.append(("website", _("%(value)r is not a web address starting with http:// or https://",
+                                      value=row["website"])))
     if row.get("email") and not EMAIL.match(row["email"]):
-        problems.append(("email", f"{row['email']!r} is not an email address"))
+        problems.append(("email", _("%(value)r is not an email address", value=row["email"])))
     if row.get("phone") and not PHONE.match(row["phone"]):
-        problems.append(("phone", f"{row['phone']!r} is not a phone number (digits, spaces, + ( ) - /)"))
+        problems.append(("phone", _("%(value)r is not a phone number (digits, spaces, + ( ) - /)", value=row["phone"])))
     if row.get("signage_checked_on"):
         try:
             datetime.date.fromisoformat(row["signage_checked_on"])
         except ValueError:
-            problems.append(("signage_checked_on", f"{row['signage_checked_on']!r} is not a date (YYYY-MM-DD)"))
+            problems.append(("signage_checked_on", _("%(value)r is not a date (YYYY-MM-DD)",
+                                                     value=row["signage_checked_on"])))
     if row.get("opening_hours") and not hours.is_valid(row["opening_hours"]):
-        problems.append(("opening_hours", f"{row['opening_hours']!r} is not in OpenStreetMap opening_hours "
-                                          "syntax (e.g. 'Mo-Fr 10:00-17:00; Sa 10:00-14:00')"))
-    return problems + _check_location(row, ref)
+        problems.append(("opening_hours", _("%(value)r is not in OpenStreetMap opening_hours syntax "
+                                            "(e.g. 'Mo-Fr 10:00-17:00; Sa 10:00-14:00')", value=row["opening_hours"])))
+    return problems
 
 
 def validate_centre(row, ref, where):
@@ -92,22 +129,24 @@ def _check_location(row, ref):
     lat, lon = str(row.get("lat") or "").strip(), str(row.get("lon") or "").strip()
     shape_ = ref.shapes.get((row.get("municipality"), row.get("country")))
     if row.get("municipality") and row.get("country") in ENUMS["country"] and shape_ is None:
-        return [("municipality", f"{row['municipality']!r} is not a municipality of the study region in "
-                                 f"{row['country']}")]
+        return [("municipality", _("%(value)r is not a municipality of the study region in %(country)s",
+                                   value=row["municipality"], country=row["country"]))]
     if not lat and not lon:
         if row.get("coord_precision") not in (None, "", "none"):
-            return [("lat", f"missing although coord_precision is {row['coord_precision']!r}")]
+            return [("lat", _("missing although coord_precision is %(value)r", value=row["coord_precision"]))]
         return []
     if as_float(lat) is None or as_float(lon) is None:
         field = "lat" if as_float(lat) is None else "lon"
-        return [(field, f"{row[field]!r} is not a number (both lat and lon, or neither)")]
+        return [(field, _("%(value)r is not a number (both lat and lon, or neither)", value=row[field]))]
     point = Point(as_float(lon), as_float(lat))
     if row.get("coord_precision") == "none":
-        return [("coord_precision", "is 'none' but coordinates are given")]
+        return [("coord_precision", _("is 'none' but coordinates are given"))]
     if not ref.study_region.intersects(point):
-        return [("lat/lon", f"{lat}, {lon} lies outside the study region (Zemgale, Šiauliai and Panevėžys counties)")]
+        return [("lat", _("%(lat)s, %(lon)s lies outside the study region (Zemgale, Šiauliai and Panevėžys "
+                          "counties)", lat=lat, lon=lon))]
     if shape_ is not None and not shape_.intersects(point):
-        return [("lat/lon", f"{lat}, {lon} lies outside {row['municipality']}")]
+        return [("lat", _("%(lat)s, %(lon)s lies outside %(municipality)s", lat=lat, lon=lon,
+                          municipality=row["municipality"]))]
     return []
 
 

@@ -77,7 +77,7 @@ def test_field_errors_beside_the_field_and_nothing_saved(editor, client, app, fi
     response = editor.post(f"/manage/centres/{OWN}", form_of(app, OWN, **({"phone": "+371 1"} | changes)))
     html = response.get_data(as_text=True)
     assert response.status_code == 422
-    assert f'id="e-{field if field != "lat" else "lat/lon"}"' in html or f'id="e-{field}"' in html or message in html
+    assert f'id="e-{field}"' in html
     assert message in html
     assert snapshot_of(app) == before
 
@@ -185,8 +185,8 @@ def test_cannot_revert_other_municipalitys_change(auth, client, app):
 
 
 def _csv(rows):
-    header = "id,phone,wheelchair\n"
-    return io.BytesIO(("\ufeff" + header + "".join(f"{a},{b},{c}\n" for a, b, c in rows)).encode("utf-8"))
+    header = "id,version,phone,wheelchair\n"
+    return io.BytesIO(("\ufeff" + header + "".join(f"{a},1,{b},{c}\n" for a, b, c in rows)).encode("utf-8"))
 
 
 def test_import_preview_then_apply(editor, client, app):
@@ -208,34 +208,35 @@ def test_import_rows_of_other_municipality_are_errors(editor, client, app):
                                                        "c.csv")}, content_type="multipart/form-data")
     html = response.get_data(as_text=True)
     assert "row 3, column municipality" in html and "is not your municipality" in html
-    applied = editor.post("/manage/import", {"csv_text": f"id,phone\n{OWN},+371 1\n{OTHER},+371 2\n", "apply": "1"})
-    assert applied.status_code == 200 and snapshot_of(app) == before
+    applied = editor.post("/manage/import", {"csv_text": f"id,version,phone\n{OWN},1,+371 1\n{OTHER},1,+371 2\n",
+                                             "apply": "1"})
+    assert applied.status_code == 422 and snapshot_of(app) == before
 
 
 def test_import_failing_on_last_row_leaves_everything_as_before(editor, client, app):
     before = snapshot_of(app)
-    csv_text = f"id,phone,wheelchair\n{OWN},+371 1,yes\nfolk-applied-art-studio-auce,+371 2,perhaps\n"
+    csv_text = f"id,version,phone,wheelchair\n{OWN},1,+371 1,yes\nfolk-applied-art-studio-auce,1,+371 2,perhaps\n"
     response = editor.post("/manage/import", {"csv_text": csv_text, "apply": "1"})
     assert "row 3, column wheelchair" in response.get_data(as_text=True)
     assert snapshot_of(app) == before
 
 
-def test_import_killed_halfway_leaves_everything_as_before(editor, app, monkeypatch):
-    from craftmap import editing
+DOBELE = {"email": "dobele@example.test", "role": "editor", "municipality": "Dobeles novads"}
+
+
+def test_import_killed_after_its_last_statement_leaves_everything_as_before(editor, app, monkeypatch):
+    from craftmap import importing
     before = snapshot_of(app)
     with app.test_request_context():
-        with app.app_context():
-            plan = editing.plan_import([{"id": OWN, "phone": "+371 7"}, {"id": "auce-x", "phone": "+371 8"}],
-                                       "Dobeles novads")
-    seen = []
+        plan = importing.plan(DOBELE, [{"id": OWN, "version": "1", "phone": "+371 7"},
+                                       {"id": "dobele-x", "name": "X", "kind": "workshop", "source": "s"}])
+        assert [p["action"] for p in plan] == ["update", "create"] and not any(p["errors"] for p in plan)
 
-    def die_on_second(entry):
-        seen.append(entry)
-        if len(seen) == 2:
+        def killed(conn):
             raise KeyboardInterrupt("killed")
-    plan = [plan[0], dict(plan[0], row=3)]
-    with app.app_context(), pytest.raises(KeyboardInterrupt):
-        editing.apply_import(plan, "test", on_row=die_on_second)
+        monkeypatch.setattr(importing.db, "bump_data_version", killed)  # the write's very last statement
+        with pytest.raises(KeyboardInterrupt):
+            importing.apply(DOBELE, plan)
     assert snapshot_of(app) == before
 
 
@@ -293,14 +294,14 @@ def test_import_of_an_outdated_export_never_undoes_a_colleagues_edit(editor, cli
 
 
 def test_apply_refuses_a_plan_overtaken_by_an_edit(app):
-    from craftmap import editing
+    from craftmap import editing, importing
     with app.test_request_context(), app.app_context():
         version = db.get_centre(OWN)["version"]
-        plan = editing.plan_import([{"id": OWN, "phone": "+371 8888", "version": str(version)}], "Dobeles novads")
+        plan = importing.plan(DOBELE, [{"id": OWN, "phone": "+371 8888", "version": str(version)}])
         assert plan[0]["errors"] == []
         editing.save_centre(OWN, {"phone": "+371 9999"}, version, "colleague")
         with pytest.raises(editing.Conflict):
-            editing.apply_import(plan, "me")
+            importing.apply(DOBELE, plan)
         assert db.get_centre(OWN)["phone"] == "+371 9999"
 
 
@@ -308,7 +309,9 @@ def test_planner_lists_and_exports_every_centre_read_only(auth, client):
     auth.login("planner@example.test")
     html = client.get("/manage/?lang=en").get_data(as_text=True)
     assert "Dobeles Amatu māja" in html and "Bauskas amatniecības centrs" in html
-    assert f'href="/centres/{OWN}?lang=en"' in html and "/manage/centres/" not in html
+    assert f'href="/centres/{OWN}?lang=en"' in html and f'href="/manage/centres/{OWN}?' not in html
+    assert f'href="/manage/centres/{OWN}/history?lang=en"' in html  # planners read histories, here as in the API
+    assert client.get(f"/manage/centres/{OWN}/history").status_code == 200
     assert "Bauskas" in client.get("/manage/export.csv").data.decode("utf-8")
 
 
@@ -327,3 +330,25 @@ def test_history_shows_local_time(editor, client, app):
     now = datetime.datetime.now(ZoneInfo("Europe/Riga"))
     shown = now.replace(hour=hour, minute=minute)
     assert abs((now - shown).total_seconds()) < 180, (hour, minute, now)
+
+
+def test_the_form_takes_its_length_limits_from_the_registry(editor, client):
+    from craftmap.validation import MAX_CHARS
+    html = client.get(f"/manage/centres/{OWN}").get_data(as_text=True)
+    for field in ("name", "notes", "website", "address"):
+        assert re.search(rf'name="{field}" [^>]*maxlength="{MAX_CHARS[field]}"', html), field
+
+
+@pytest.mark.parametrize("changes, field", [
+    ({"name": "Dobeles\x00Amatu māja"}, "name"),
+    ({"notes": "x" * 4001}, "notes"),
+    ({"visitors_year": "2025", "visitors_count": str(10**30)}, "visitors"),
+    ({"visitors_year": "2025", "visitors_count": "10000001"}, "visitors"),
+])
+def test_form_refuses_control_characters_overlong_text_and_impossible_counts(editor, app, changes, field):
+    before = snapshot_of(app)
+    response = editor.post(f"/manage/centres/{OWN}?lang=lv", form_of(app, OWN, **changes))
+    html = htmllib.unescape(response.get_data(as_text=True))
+    label = {"name": "Nosaukums", "notes": "Piezīmes", "visitors": "Apmeklētāji"}[field]
+    assert response.status_code == 422 and f'<a href="#f-{"visitors_year" if field == "visitors" else field}">{label}</a>' in html
+    assert snapshot_of(app) == before

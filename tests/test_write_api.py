@@ -65,7 +65,7 @@ def test_other_municipality_is_403(client, token, app):
                                          ({"website": "javascript:alert(1)"}, "website"),
                                          ({"visitors": {"2024": True}}, "visitors"),
                                          ({"municipality_secret": 1}, "municipality_secret"),
-                                         ({"lat": 56.40794, "lon": 24.19443}, "lat/lon")])
+                                         ({"lat": 56.40794, "lon": 24.19443}, "lat")])
 def test_invalid_field_is_422_naming_it(client, token, app, body, field):
     etag = client.get(f"/api/v1/centres/{OWN}").headers["ETag"]
     before = state(app)
@@ -86,3 +86,87 @@ def test_post_creates_in_own_municipality(client, token):
     assert response.status_code == 201, response.get_json()
     assert response.headers["Location"].endswith("/api/v1/centres/dobele-api-workshop")
     assert response.get_json()["properties"]["municipality"] == "Dobeles novads"
+
+
+def test_a_minimal_post_gets_the_forms_defaults(client, token):
+    response = client.post("/api/v1/centres", headers=headers(token), json={
+        "id": "dobele-minimal", "name": "Mazā darbnīca", "kind": "workshop", "source": "municipality register"})
+    assert response.status_code == 201, response.get_json()
+    props = response.get_json()["properties"]
+    assert (props["municipality"], props["country"], props["wheelchair"], props["signage"]) == \
+        ("Dobeles novads", "LV", "unknown", "unknown")
+
+
+def test_a_post_missing_a_field_hears_of_it_once(client, token):
+    response = client.post("/api/v1/centres", headers=headers(token), json={"id": "dobele-no-name", "kind": "workshop",
+                                                                           "source": "register"})
+    assert response.status_code == 422
+    assert response.get_json()["problems"] == [{"field": "name", "error": "is required"}]
+    emptied = client.patch(f"/api/v1/centres/{OWN}", json={"wheelchair": ""}, headers=headers(token, "*"))
+    assert emptied.get_json()["problems"] == [{"field": "wheelchair", "error": "is required"}]
+
+
+def test_if_match_star_succeeds_when_the_centre_exists(client, token):
+    response = client.patch(f"/api/v1/centres/{OWN}", json={"phone": "+371 6300 0001"}, headers=headers(token, "*"))
+    assert response.status_code == 200 and response.get_json()["properties"]["phone"] == "+371 6300 0001"
+    assert client.patch("/api/v1/centres/no-such-centre", json={"phone": "+371 1"},
+                        headers=headers(token, "*")).status_code == 404
+
+
+@pytest.mark.parametrize("body, field", [
+    ({"visitors": {"2025": 10**30}}, "visitors"),
+    ({"visitors": {"2025": -1}}, "visitors"),
+    ({"name": ["Dobeles Amatu māja"]}, "name"),
+    ({"name": {"lv": "Dobeles Amatu māja"}}, "name"),
+    ({"address": 12}, "address"),
+    ({"notes": "before\x00after"}, "notes"),
+    ({"name": "Dobele\x1b[31m"}, "name"),
+    ({"name": "x" * 201}, "name"),
+    ({"notes": "x" * 4001}, "notes"),
+    ({"website": "https://example.lv/" + "x" * 500}, "website"),
+    ({"lat": float("nan"), "lon": 23.3}, "lat"),
+])
+def test_out_of_range_input_is_422_naming_the_field(client, token, app, body, field):
+    before = state(app)
+    response = client.patch(f"/api/v1/centres/{OWN}", json=body, headers=headers(token, "*"))
+    assert response.status_code == 422 and response.get_json()["field"] == field, response.get_json()
+    assert state(app) == before
+
+
+def test_a_deeply_nested_body_is_refused(client, token, app):
+    before = state(app)
+    for data in ("[" * 100_000, "{\"name\": " + "[" * 100_000):
+        response = client.patch(f"/api/v1/centres/{OWN}", data=data, content_type="application/json",
+                                headers=headers(token, "*"))
+        assert response.status_code == 400 and response.get_json()["field"] == "body"
+    assert state(app) == before
+
+
+def test_refusals_are_in_the_callers_language(client, token):
+    for body, message in (({"name": ["x"]}, "jābūt tekstam, nevis: saraksts"),
+                          ({"notes": "x" * 4001}, "garums ir 4001 rakstzīmes; atļautas ne vairāk kā 4000")):
+        response = client.patch(f"/api/v1/centres/{OWN}?lang=lv", json=body, headers=headers(token, "*"))
+        assert response.get_json()["problems"][0]["error"] == message
+    lt = client.patch(f"/api/v1/centres/{OWN}", json={"wheelchair": "maybe"},
+                      headers=headers(token, "*") | {"Accept-Language": "lt"})
+    assert lt.get_json()["error"] == "wheelchair: 'maybe' nėra nė viena iš šių reikšmių: yes, limited, no, unknown"
+
+
+def test_six_parallel_posts_of_one_new_id_make_one_centre(app, token):
+    import threading
+    barrier, results = threading.Barrier(6), []
+    body = {"id": "dobele-race", "name": "Sacīkste", "kind": "workshop", "source": "register"}
+
+    def post():
+        client = app.test_client()
+        barrier.wait()
+        response = client.post("/api/v1/centres", json=body, headers=headers(token))
+        results.append((response.status_code, (response.get_json() or {}).get("field")))
+    threads = [threading.Thread(target=post) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(results, key=str) == [(201, None)] + [(422, "id")] * 5
+    with app.app_context():
+        assert db.get_centre("dobele-race")["name"] == "Sacīkste"

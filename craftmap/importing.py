@@ -1,0 +1,201 @@
+"""CSV import of centres through the write boundary: read the file, plan every row outside any
+transaction, then write the plan in one short transaction of precomputed statements.
+
+The plan is made from a snapshot; the write checks in its UPDATE that every centre is still at the
+version planned, so all rows land or none does, and the write lock is held only for the statements.
+"""
+import csv
+import io
+import uuid
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from . import db, editing
+from .editing import Conflict, EditError
+from .validation import CENTRE_FIELDS, EDITABLE
+
+__all__ = ["MAX_BYTES", "MAX_ROWS", "FORMULA_STARTS", "read_rows", "plan", "apply"]
+
+MAX_BYTES = 2_000_000
+MAX_ROWS = 5_000
+FORMULA_STARTS = ("=", "+", "-", "@")  # a spreadsheet runs a cell starting so as a formula
+
+
+def read_rows(data):
+    """The rows of a CSV file (bytes) as dicts by column; raises EditError naming the file, row or column.
+
+    Line ends may be LF, CRLF or CR, even mixed. Cells a row lacks are None; surplus cells are under None.
+    """
+    if len(data) > MAX_BYTES:
+        raise EditError([("file", _("The file is larger than 2 MB."))])
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise EditError([("file", _("The file is not UTF-8 text; save it from the spreadsheet as “CSV UTF-8”."))]) from None
+    reader = csv.reader(io.StringIO(text, newline=""))
+    records = []
+    try:
+        header = [h.strip() for h in next(reader, [])]
+        for cells in reader:
+            if len(records) == MAX_ROWS:
+                raise EditError([("file", _("The file has more than %(n)s rows; split it into smaller files.",
+                                                   n=f"{MAX_ROWS:,}"))])
+            records.append(cells)
+    except csv.Error as exc:  # e.g. a cell over the csv module's 131 072 characters
+        raise EditError([("row", _("Row %(row)d cannot be read (%(reason)s); a cell may have at most a few "
+                                   "thousand characters.", row=len(records) + 2, reason=exc))]) from None
+    _check_header(header)
+    return text, [_as_dict(header, cells) for cells in records if cells]
+
+
+def _check_header(header):
+    if "id" not in header:
+        raise EditError([("id", _("The file has no 'id' column."))])
+    seen = set()
+    for column in header:
+        if column in seen:
+            raise EditError([(column, _("The column %(column)r appears twice in the header; keep one.", column=column))])
+        seen.add(column)
+
+
+def _as_dict(header, cells):
+    row = dict(zip(header, cells)) | {h: None for h in header[len(cells):]}
+    return row | ({None: cells[len(header):]} if len(cells) > len(header) else {})
+
+
+def _from_cell(value):
+    """A CSV cell as the editor meant it: the apostrophe the export puts before a FORMULA_STARTS
+    character is dropped, so an exported file imports unchanged."""
+    text = (value or "").strip()
+    return text[1:] if text[:1] == "'" and text[1:2] in FORMULA_STARTS else text
+
+
+def plan(user, rows):
+    """A dry run: for each row, its changes or its errors (by row and column); nothing is written.
+
+    Returns a list of {"row", "id", "action" (update/create/none/refused), "changes", "errors"}.
+    """
+    editing.require(user, "import")
+    existing = {c["id"]: c for c in db.all_centres()}
+    entries, first_row = [], {}
+    for row_no, raw in enumerate(rows, start=2):
+        entry = _plan_row(user, raw, existing)
+        entry["row"] = row_no
+        if entry["id"] in first_row:
+            entry["errors"].append(("id", _("%(id)r is already on row %(row)d", id=entry["id"], row=first_row[entry["id"]])))
+        first_row.setdefault(entry["id"], row_no)
+        entries.append(entry)
+    return entries
+
+
+def _plan_row(user, raw, existing):
+    values = editing.coerce({k: _from_cell(v) for k, v in raw.items() if k in CENTRE_FIELDS and v is not None},
+                            CENTRE_FIELDS)
+    entry = {"id": values.get("id", ""), "changes": {}, "errors": _shape_problems(raw)}
+    current = existing.get(entry["id"])
+    target = current or editing.new_centre(user) | {k: v for k, v in values.items() if v not in ("", None)}
+    if not editing.may(user, "edit" if current else "add", target):
+        entry["errors"].append(("municipality", _("%(value)r is not your municipality", value=target["municipality"])))
+        return entry | {"action": "refused"}
+    if current:
+        entry["version"], moved = _exported_version(raw.get("version"), current)
+        entry["errors"] += moved
+        changes = {f: v for f, v in values.items() if f in EDITABLE and not editing.same(f, current[f], v)}
+        entry |= {"action": "update" if changes else "none", "changes": {f: (current[f], v) for f, v in changes.items()},
+                  "record": current | changes}
+    else:
+        entry |= {"action": "create", "record": target,
+                  "changes": {f: (None, v) for f, v in values.items() if v not in ("", None)}}
+    entry["errors"] += _problems(entry["record"])
+    return entry
+
+
+def _problems(record):
+    try:
+        editing.check(record)
+    except EditError as exc:
+        return exc.problems
+    return []
+
+
+def _exported_version(cell, current):
+    """The version a row was exported at, and a problem if it is missing or the centre moved since."""
+    text = (cell or "").strip()
+    if not text:
+        return None, [("version", _("is needed for a row that changes an existing centre: export the centres "
+                                    "again and make your changes in that file"))]
+    if not text.isdigit():
+        return None, [("version", _("%(value)r is not a version number", value=text))]
+    if int(text) != current["version"]:
+        return int(text), [("version", _("the centre was changed after this file was exported (file: version "
+                                         "%(file)s, now: %(now)d); export again and redo your changes there",
+                                         file=text, now=current["version"]))]
+    return int(text), []
+
+
+def _shape_problems(raw):
+    """A row with fewer or more cells than the header would blank or shift fields: refuse it."""
+    missing = [k for k, v in raw.items() if k is not None and v is None]
+    if missing:
+        return [(missing[0], _("missing: the row has fewer cells than the header (%(columns)s)",
+                               columns=", ".join(missing)))]
+    if raw.get(None):
+        return [("row", _("the row has %(n)d more cells than the header", n=len(raw[None])))]
+    return []
+
+
+def apply(user, entries):
+    """Write a plan without errors in one short transaction: every row lands, or none does."""
+    editing.require(user, "import")
+    if any(e["errors"] for e in entries):
+        raise EditError([("row", _("row %(row)d has errors", row=e["row"])) for e in entries if e["errors"]])
+    dialect = db.write_dialect()
+    updates, creates, history = _parameters(user["email"], entries)
+    statements = [_compiled(dialect, statement, rows) for statement, rows in (
+        (_UPDATE, updates), (db.centres.insert().values({k: sa.bindparam(k) for k in creates[:1] and creates[0]}), creates),
+        (db.changes.insert().values({k: sa.bindparam(k) for k in history[:1] and history[0]}), history)) if rows]
+    try:
+        with db.transaction() as conn:  # only precompiled statements run while the write lock is held
+            for sql, params in statements:
+                if conn.exec_driver_sql(sql, params).rowcount != len(params) and sql.startswith("UPDATE"):
+                    raise Conflict(_moved(conn, updates))
+            db.bump_data_version(conn)
+    except sa.exc.IntegrityError:  # a centre of the file was added by someone else meanwhile
+        raise EditError([("id", _("a centre of this file was added meanwhile by someone else; "
+                                  "preview the file again"))]) from None
+
+
+_UPDATE = (db.centres.update().where(db.centres.c.id == sa.bindparam("b_id"),
+                                     db.centres.c.version == sa.bindparam("b_version"))
+           .values(**{f: sa.bindparam(f) for f in EDITABLE}, version=sa.bindparam("b_next"),
+                   updated_by=sa.bindparam("b_by"), updated_at=sa.func.now()))
+
+
+def _parameters(user, entries):
+    updates, creates, history = [], [], []
+    for e in entries:
+        if e["action"] == "update":
+            updates.append({"b_id": e["id"], "b_version": e["version"], "b_next": e["version"] + 1, "b_by": user,
+                            **{f: e["record"][f] for f in EDITABLE}})
+        elif e["action"] == "create":
+            creates.append(e["record"] | {"updated_by": user})
+        diffs = {"created": (None, e["record"]["name"])} if e["action"] == "create" else e["changes"]
+        history += editing.record(e["id"], uuid.uuid4().hex, user, diffs) if e["action"] != "none" else []
+    return updates, creates, history
+
+
+def _compiled(dialect, statement, rows):
+    """The statement's SQL for ``dialect`` and its parameters for every row, ready for the driver."""
+    compiled = statement.compile(dialect=dialect)
+    params = [compiled.construct_params(row) for row in rows]
+    if compiled.positional:
+        params = [tuple(p[name] for name in compiled.positiontup) for p in params]
+    return str(compiled), params
+
+
+def _moved(conn, updates):
+    """The first centre of the plan that is no longer at the version planned."""
+    planned = {u["b_id"]: u["b_version"] for u in updates}
+    rows = conn.execute(sa.select(db.centres).where(db.centres.c.id.in_(list(planned))))
+    return next((dict(r._mapping) for r in rows if r.version != planned[r.id]), {"id": None, "version": -1})

@@ -8,15 +8,12 @@ import functools
 import hashlib
 import hmac
 import secrets
-import sys
 import time
 
-import click
 import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import abort, current_app, g, request, session
-from flask.cli import AppGroup
+from flask import abort, g, request, session
 from flask_babel import gettext as _
 
 from . import db
@@ -156,69 +153,8 @@ def may_edit(user, centre):
     return user["role"] == "admin" or (user["role"] == "editor" and centre["municipality"] == user["municipality"])
 
 
-def _read_password():
-    if sys.stdin.isatty():
-        return click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    return sys.stdin.readline().rstrip("\n")
-
-
-user_cli = AppGroup("user", help="Manage accounts.")
-
-
-@user_cli.command("add")
-@click.argument("email")
-@click.option("--role", type=click.Choice(ROLES), required=True)
-@click.option("--municipality", default=None, help="required for editors, e.g. 'Dobeles novads'")
-def add_user(email, role, municipality):
-    """Add an account; the password is read from a prompt or standard input."""
-    ref = current_app.extensions["craftmap.reference"]
-    if role == "editor" and municipality not in set(ref.municipalities["name_local"]):
-        raise click.BadParameter(f"{municipality!r} is not a municipality of the study region", param_hint="--municipality")
-    password = _read_password()
-    if len(password) < 12:
-        raise click.BadParameter("the password must have at least 12 characters", param_hint="password")
-    try:
-        with db.transaction() as conn:
-            conn.execute(db.users.insert().values(email=email.strip().lower(), password_hash=hasher.hash(password),
-                                                  role=role, municipality=municipality if role == "editor" else None))
-    except sa.exc.IntegrityError:
-        raise click.BadParameter(f"{email} already has an account", param_hint="EMAIL") from None
-    click.echo(f"Added {role} {email}" + (f" for {municipality}" if role == "editor" else ""))
-
-
-token_cli = AppGroup("token", help="Manage API tokens.")
-
-
-def _account(email):
-    """The account named on the command line, or an error naming the EMAIL argument."""
-    user = _get_user(email=email.strip().lower())
-    if user is None:
-        raise click.BadParameter(f"no account {email}", param_hint="EMAIL")
-    return user
-
-
-@token_cli.command("create")
-@click.argument("email")
-def create_token(email):
-    """Create an API token for an account; it is printed once and stored only as a hash."""
-    user = _account(email)
-    token = secrets.token_urlsafe(32)
-    with db.transaction() as conn:
-        conn.execute(db.api_tokens.insert().values(token_hash=_token_hash(token), user_id=user["id"]))
-    click.echo(token)
-
-
-@token_cli.command("revoke")
-@click.argument("email")
-def revoke_tokens(email):
-    """Revoke every API token of an account (when a key leaks, or its holder leaves)."""
-    user = _account(email)
-    with db.transaction() as conn:
-        count = conn.execute(db.api_tokens.delete().where(db.api_tokens.c.user_id == user["id"])).rowcount
-    click.echo(f"{count} token(s) of {user['email']} revoked")
-
-
 def init_app(app):
+    from .accounts_cli import token_cli, user_cli
     app.permanent_session_lifetime = datetime.timedelta(hours=SESSION_HOURS)
     app.cli.add_command(user_cli)
     app.cli.add_command(token_cli)

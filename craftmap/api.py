@@ -90,7 +90,11 @@ def centre(centre_id):
 
 
 def _api_user():
-    user = auth.user_for_token(request.headers.get("Authorization"))
+    try:
+        user = auth.user_for_token(request.headers.get("Authorization"))
+    except auth.TokenExpired as expired:
+        raise ApiError(401, f"this token expired on {expired.args[0]:%Y-%m-%d}; ask for a new one",
+                       "Authorization") from None
     if user is None:
         raise ApiError(401, "send 'Authorization: Bearer <token>' with a valid token", "Authorization")
     return user

@@ -1,5 +1,6 @@
 """The schema is versioned: a database of the release before migrations, or of any revision since,
 upgrades to the newest with every account, token, change and count kept (SQLite and PostgreSQL)."""
+import datetime
 import multiprocessing
 import re
 import sqlite3
@@ -87,6 +88,15 @@ def test_upgraded_accounts_still_sign_in_and_their_tokens_still_write(upgraded):
     signed_in = client.post("/manage/login", data={"email": "editor@dobele.example", "password": FIXTURE_PASSWORD,
                                                    "csrf_token": csrf})
     assert signed_in.status_code == 302
+
+
+def test_upgraded_tokens_expire_a_year_after_the_upgrade_and_accounts_are_listed(upgraded):
+    runner = upgraded.test_cli_runner()
+    year_on = f"{datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=365):%Y-%m-%d}"
+    tokens = runner.invoke(args=["token", "list"]).output.splitlines()[1:]
+    assert len(tokens) == 1 and "editor@dobele.example" in tokens[0] and year_on in tokens[0]
+    users = runner.invoke(args=["user", "list"]).output
+    assert "editor@dobele.example" in users and "planner@zemgale.example" in users
 
 
 def test_models_and_migrations_agree(app):

@@ -225,7 +225,7 @@ def current_user():
     uid, epoch, at = session.get("uid"), session.get("epoch"), session.get("at", 0)
     if uid is not None and time.time() - at < SESSION_HOURS * 3600:
         user = _get_user(id=uid)
-        if user and user["session_epoch"] == epoch and user["disabled_at"] is None:
+        if user and user["session_epoch"] == epoch:  # disabling raises the epoch too
             g.user = user
     return g.user
 
@@ -279,8 +279,7 @@ def user_for_token(header):
     with db.engine().connect() as conn:
         row = conn.execute(sa.select(db.api_tokens)
                            .where(db.api_tokens.c.token_hash == _token_hash(header[7:].strip()))).first()
-    user = _get_user(id=row.user_id) if row else None
-    if user is None or user["disabled_at"] is not None:
+    if row is None:  # never made, revoked, or ended by a password change or disabling
         return None
     now = _now()
     if _utc(row.expires_at) <= now:
@@ -289,7 +288,7 @@ def user_for_token(header):
         with db.transaction() as conn:
             conn.execute(db.api_tokens.update().where(db.api_tokens.c.token_hash == row.token_hash)
                          .values(last_used_at=now))
-    return user
+    return _get_user(id=row.user_id)
 
 
 def all_tokens(user_id=None):

@@ -54,6 +54,7 @@ def test_a_disabled_account_is_out_at_once_and_its_history_keeps_its_name(app, r
     assert row.count(f"{datetime.datetime.now(datetime.UTC):%Y-%m-%d}") == 3  # created, disabled, signed in
     with app.app_context():
         assert {c["by"] for c in editing.history(OWN)} == {"dobele@example.test"}
+    assert "is disabled" in cli(runner, "token", "create", "dobele@example.test").output
     assert cli(runner, "user", "enable", "dobele@example.test").exit_code == 0
     assert Auth(app.test_client()).login("dobele@example.test").status_code == 302
     assert history(app.test_client(), token).status_code == 401  # enabling does not bring old tokens back
@@ -135,6 +136,7 @@ def test_token_revoke_by_id_ends_that_token_only(app, client, runner, accounts):
     first, second = token_for(runner), token_for(runner)
     used = history(client, first).status_code
     first_id = next(row[0] for row in _token_rows(runner) if row[-1] != "-")
+    assert len(first_id) == 12 and first_id not in first
     result = cli(runner, "token", "revoke", "--id", first_id)
     assert used == 200 and result.exit_code == 0, result.output
     assert history(client, first).status_code == 401 and history(client, second).status_code == 200

@@ -70,7 +70,11 @@ def centre(centre_id):
 
 
 def _api_user():
-    user = auth.user_for_token(request.headers.get("Authorization"))
+    try:
+        user = auth.user_for_token(request.headers.get("Authorization"))
+    except auth.TokenExpired as expired:
+        raise ApiError(401, _("this token expired on %(date)s; ask for a new one",
+                              date=f"{expired.args[0]:%Y-%m-%d}"), "Authorization") from None
     if user is None:
         raise ApiError(401, _("send 'Authorization: Bearer <token>' with a valid token"), "Authorization")
     return user

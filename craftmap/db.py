@@ -76,6 +76,8 @@ users = sa.Table(
     sa.Column("municipality", sa.Text, nullable=True),
     sa.Column("session_epoch", sa.Integer, nullable=False, server_default="0"),
     sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.func.now()),
+    sa.Column("last_login_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("disabled_at", sa.DateTime(timezone=True), nullable=True),  # set: no sign-in, no session, no token
 )
 
 api_tokens = sa.Table(
@@ -83,13 +85,16 @@ api_tokens = sa.Table(
     sa.Column("token_hash", sa.String(64), primary_key=True),
     sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id"), nullable=False),
     sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.func.now()),
+    sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("last_used_at", sa.DateTime(timezone=True), nullable=True),  # to the minute, not every request
+    sa.Column("label", sa.Text, nullable=True),
 )
 
 login_failures = sa.Table(
     "login_failures", metadata,
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("key", sa.String(250), nullable=False, index=True),
-    sa.Column("at", sa.Float, nullable=False),
+    sa.Column("at", sa.Float, nullable=False, index=True),  # old rows are pruned by this index
 )
 
 changes = sa.Table(

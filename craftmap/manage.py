@@ -40,21 +40,33 @@ def private(response):
     return response
 
 
+def _safe_next(target):
+    """``next`` if it is a path on this site, else the manage index: never another host, never a header break."""
+    if (not target or not target.startswith("/") or target.startswith("//") or "\\" in target
+            or any(ord(c) < 32 or ord(c) == 127 for c in target)):
+        return url_for("manage.index")
+    return target
+
+
+def _login_page(error, status, headers=None):
+    return render_template("manage/login.html", error=error), status, headers or {}
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
-    error = None
-    if request.method == "POST":
-        try:
-            user = auth.attempt_login(request.form.get("email", ""), request.form.get("password", ""),
-                                      request.remote_addr)
-            if user:
-                target = request.args.get("next", "")
-                return redirect(target if target.startswith("/manage") else url_for("manage.index"))
-            error = _("Wrong email or password.")
-        except auth.RateLimited:
-            error = _("Too many failed attempts. Wait 15 minutes and try again.")
-            return render_template("manage/login.html", error=error), 429
-    return render_template("manage/login.html", error=error), 401 if error else 200
+    if request.method == "GET":
+        return render_template("manage/login.html", error=None)
+    try:
+        user = auth.attempt_login(request.form.get("email", ""), request.form.get("password", ""),
+                                  request.remote_addr)
+    except auth.RateLimited as limited:
+        return _login_page(_("Too many failed attempts. Wait %(minutes)d minutes and try again.",
+                             minutes=limited.seconds // 60), 429, {"Retry-After": str(limited.seconds)})
+    except auth.Disabled:
+        return _login_page(_("This account has been disabled. Ask the administrator to enable it."), 403)
+    if user is None:
+        return _login_page(_("Wrong email or password."), 401)
+    return redirect(_safe_next(request.args.get("next")))
 
 
 @bp.route("/logout", methods=["POST"])

@@ -1,8 +1,12 @@
 """Accounts: Argon2id, CLI, rate limits, CSRF, and sessions that logout and password change end."""
+import datetime
+import time
+
 import pytest
 import sqlalchemy as sa
 
 from craftmap import db
+from craftmap.auth import LIMITS
 from tests.conftest import PASSWORD, Auth
 
 
@@ -137,3 +141,108 @@ def test_parallel_guesses_cannot_pass_the_account_limit(app, accounts):
     with ThreadPoolExecutor(10) as pool:
         statuses = sorted(pool.map(guess, range(10)))
     assert statuses == [401] * 5 + [429] * 5
+
+
+def _from(client, address):
+    client.environ_base["REMOTE_ADDR"] = address
+    return Auth(client)
+
+
+def test_an_attackers_failures_do_not_lock_the_owner_out_elsewhere(app, accounts):
+    attacker = _from(app.test_client(), "203.0.113.5")
+    statuses = [attacker.login("bauska@example.test", "wrong password!").status_code for _ in range(6)]
+    assert statuses == [401] * 5 + [429]
+    assert _from(app.test_client(), "198.51.100.7").login("bauska@example.test").status_code == 302
+    assert attacker.login("bauska@example.test").status_code == 429  # the owner's sign-in did not free A
+
+
+def test_many_addresses_guessing_one_account_are_stopped(app, accounts, monkeypatch):
+    monkeypatch.setitem(LIMITS, "account", (6, 3600))  # 50 / hour, scaled down to keep the test short
+    for i in range(3):
+        for _ in range(2):
+            assert _from(app.test_client(), f"203.0.113.{i}").login("bauska@example.test", "x").status_code == 401
+    response = _from(app.test_client(), "198.51.100.7").login("bauska@example.test")
+    assert response.status_code == 429 and response.headers["Retry-After"] == "3600"
+    assert "Wait 60 minutes" in response.get_data(as_text=True)
+
+
+def test_a_wrong_password_takes_as_long_for_a_missing_account(auth):
+    def mean_seconds(email):
+        started = time.perf_counter()
+        for _ in range(3):
+            assert auth.login(email, "wrong password!").status_code == 401
+        return (time.perf_counter() - started) / 3
+    auth.login("warm-up@example.test", "wrong password!")  # the dummy hash is made once per process
+    ratio = mean_seconds("nobody@example.test") / mean_seconds("dobele@example.test")
+    assert 0.5 < ratio < 2
+
+
+def _login_to(client, target):
+    return client.post("/manage/login", query_string={"next": target},
+                       data={"email": "dobele@example.test", "password": PASSWORD, "csrf_token": Auth(client).csrf()})
+
+
+@pytest.mark.parametrize("target", ["/manage/\r\nSet-Cookie: a=b", "/manage/\nx", "//evil.example/", "/\\evil.example",
+                                    "https://evil.example/", "manage/", ""])
+def test_next_after_login_stays_on_this_site(client, accounts, target):
+    response = _login_to(client, target)
+    assert response.status_code == 302 and response.headers["Location"].split("?")[0] == "/manage/"
+
+
+def test_next_after_login_returns_to_the_page_asked_for(client, accounts):
+    assert _login_to(client, "/manage/centres/dobele-crafts-house?lang=lv").headers["Location"] == \
+        "/manage/centres/dobele-crafts-house?lang=lv"
+
+
+def _token(runner, *options):
+    return runner.invoke(args=["token", "create", "dobele@example.test", *options]).output.strip()
+
+
+def _history(client, token):
+    return client.get("/api/v1/centres/dobele-crafts-house/history", headers={"Authorization": f"Bearer {token}"})
+
+
+def test_a_password_change_ends_the_accounts_api_tokens(auth, client, runner):
+    token = _token(runner)
+    assert _history(client, token).status_code == 200
+    auth.login("dobele@example.test")
+    auth.post("/manage/password", {"password": PASSWORD, "new_password": "another long password"})
+    assert _history(client, token).status_code == 401
+
+
+def test_an_expired_token_is_refused_saying_so(app, client, runner, accounts):
+    token = _token(runner, "--days", "1")
+    assert _history(client, token).status_code == 200
+    with app.app_context(), db.transaction() as conn:
+        conn.execute(db.api_tokens.update().values(
+            expires_at=datetime.datetime.now(datetime.UTC) - datetime.timedelta(minutes=1)))
+    response = _history(client, token)
+    assert response.status_code == 401 and "expired" in response.get_json()["error"]
+
+
+def _last_used(app):
+    with app.app_context(), db.engine().connect() as conn:
+        return conn.execute(sa.select(db.api_tokens.c.last_used_at)).scalar_one()
+
+
+def test_a_tokens_last_use_is_written_at_most_once_a_minute(app, client, runner, accounts):
+    token = _token(runner)
+    assert _last_used(app) is None
+    _history(client, token)
+    first = _last_used(app)
+    _history(client, token)
+    assert first is not None and _last_used(app) == first
+    with app.app_context(), db.transaction() as conn:
+        conn.execute(db.api_tokens.update().values(last_used_at=first - datetime.timedelta(minutes=2)))
+    _history(client, token)
+    assert _last_used(app) > first
+
+
+def test_login_failures_older_than_the_longest_window_are_pruned(app, auth):
+    with app.app_context(), db.transaction() as conn:
+        conn.execute(db.login_failures.insert().values(key="old", at=time.time() - 2 * 3600))
+        conn.execute(db.login_failures.insert().values(key="recent", at=time.time() - 1800))
+    auth.login("dobele@example.test", "wrong password!")
+    with app.app_context(), db.engine().connect() as conn:
+        keys = {k for (k,) in conn.execute(sa.select(db.login_failures.c.key))}
+    assert "old" not in keys and "recent" in keys

@@ -1,5 +1,6 @@
 """The schema is versioned: a database of the release before migrations, or of any revision since,
 upgrades to the newest with every account, token, change and count kept (SQLite and PostgreSQL)."""
+import datetime
 import multiprocessing
 import re
 import sqlite3
@@ -89,6 +90,15 @@ def test_upgraded_accounts_still_sign_in_and_their_tokens_still_write(upgraded):
     assert signed_in.status_code == 302
 
 
+def test_upgraded_tokens_expire_a_year_after_the_upgrade_and_accounts_are_listed(upgraded):
+    runner = upgraded.test_cli_runner()
+    year_on = f"{datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=365):%Y-%m-%d}"
+    tokens = runner.invoke(args=["token", "list"]).output.splitlines()[1:]
+    assert len(tokens) == 1 and "editor@dobele.example" in tokens[0] and year_on in tokens[0]
+    users = runner.invoke(args=["user", "list"]).output
+    assert "editor@dobele.example" in users and "planner@zemgale.example" in users
+
+
 def test_models_and_migrations_agree(app):
     """A database built by the revisions has exactly the tables, columns and indexes of craftmap/db.py."""
     with app.extensions["craftmap.engine"].connect() as conn:
@@ -130,9 +140,10 @@ def test_a_database_with_foreign_tables_is_left_alone(tmp_path):
 
 
 def test_cli_reports_and_upgrades(runner):
-    assert "database: 0002; newest known: 0002" in runner.invoke(args=["db", "current"]).output
+    head = schema.head()
+    assert f"database: {head}; newest known: {head}" in runner.invoke(args=["db", "current"]).output
     assert "0001  Baseline" in runner.invoke(args=["db", "history"]).output
-    assert "Database at revision 0002" in runner.invoke(args=["db", "upgrade"]).output
+    assert f"Database at revision {head}" in runner.invoke(args=["db", "upgrade"]).output
 
 
 def _start(url, queue):

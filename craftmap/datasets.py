@@ -10,7 +10,7 @@ import geopandas as gpd
 from flask import current_app, has_request_context, request, session, url_for
 from shapely.geometry import Point, shape
 
-from . import db, labels, spatial
+from . import db, labels, spatial, validation
 from .i18n import pick
 
 __all__ = ["snapshot", "centre_feature", "centres_collection", "filter_options", "centre_detail",
@@ -70,9 +70,18 @@ def snapshot():
         with _lock:
             snap = current_app.extensions.get("craftmap.snapshot")
             if snap is None or snap.version != version:
-                snap = Snapshot(version, db.all_centres(), db.all_routes(), db.all_visitor_counts())
+                region = current_app.extensions["craftmap.reference"].study_region
+                routes = [_served_line(r, region) for r in db.all_routes()]
+                snap = Snapshot(version, db.all_centres(), routes, db.all_visitor_counts())
                 current_app.extensions["craftmap.snapshot"] = snap
     return snap
+
+
+def _served_line(route, region):
+    """A line stored before today's rules (a latitude of 95, NaN) is served as no line, never sent on."""
+    if route["geometry"] and validation.geometry_problems(route["geometry"], region):
+        return route | {"geometry": None}
+    return route
 
 
 def parse_filters(args):

@@ -127,14 +127,19 @@ def test_coverage_is_computed_once_per_data_version_and_distance(app, client, mo
 
 @pytest.mark.filterwarnings("ignore:invalid value encountered:RuntimeWarning")  # shapely on NaN, as in production
 @pytest.mark.parametrize("coords", [[[23.27, 56.62], [23.1, 95.0]], [[23.27, 56.62], [None, 56.5]]])
-def test_a_line_saved_before_the_rules_does_not_take_coverage_down(app, client, coords):
+def test_a_line_saved_before_the_rules_is_served_as_no_line(app, client, coords):
     import json
 
     with app.app_context(), db.transaction() as conn:  # as an old database may hold it; no channel accepts it now
         text = json.dumps({"type": "LineString", "coordinates": coords}).replace("null", "NaN")
         conn.execute(db.routes.update().where(db.routes.c.id == "uzzini-ka-top").values(geometry=text))
         db.bump_data_version(conn)
-    for page in ("/planner/report", "/planner/coverage?by=route", "/api/v1/coverage?by=route"):
-        assert client.get(page).status_code == 200, page
+    for page in ("/planner/report", "/planner/coverage?by=route", "/api/v1/coverage?by=route", "/", "/routes",
+                 "/routes/uzzini-ka-top", "/maps/routes/uzzini-ka-top.js"):
+        response = client.get(page)
+        assert response.status_code == 200 and "NaN" not in response.get_data(as_text=True), page
+    for api in ("/api/v1/routes", "/api/v1/routes/uzzini-ka-top", "/api/v1/routes/uzzini-ka-top.geojson"):
+        json.loads(client.get(api).get_data(as_text=True), parse_constant=lambda c: pytest.fail(f"{api} sends {c}"))
+    assert client.get("/api/v1/routes/uzzini-ka-top").get_json()["geometry"] is None  # served as no line
     rows = {r["route"]: r for r in client.get("/api/v1/coverage?by=route").get_json()["rows"]}
     assert rows["uzzini-ka-top"]["length_km"] is None and rows["balts-road-selonian"]["length_km"] > 0

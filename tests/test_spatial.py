@@ -54,3 +54,8 @@ def test_inputs_in_another_crs_are_refused():
 
 def test_nearest_neighbour_order_starts_in_the_west():
     assert spatial.order_stops_nearest([BAUSKA, DOBELE, JELGAVA]) == [1, 2, 0]
+
+
+def test_no_centre_is_near_a_route_without_a_line():
+    centres = gpd.GeoDataFrame({"id": ["a"]}, geometry=[Point(23.7, 56.6)], crs="EPSG:4326")
+    assert spatial.centres_near_line(centres, None, 10_000).empty

@@ -37,9 +37,9 @@ def _near():
     try:
         lon, lat = (float(v) for v in raw.split(","))
     except ValueError:
-        raise ApiError(400, "near must be 'lon,lat' in decimal degrees", "near") from None
+        raise ApiError(400, _("near must be 'lon,lat' in decimal degrees"), "near") from None
     if not (-180 <= lon <= 180 and -90 <= lat <= 90):
-        raise ApiError(400, "near is outside valid longitude/latitude", "near")
+        raise ApiError(400, _("near is outside valid longitude/latitude"), "near")
     return lon, lat
 
 
@@ -47,7 +47,7 @@ def _near():
 def centres():
     filters, near, slim = datasets.parse_filters(request.args), _near(), request.args.get("fields") == "map"
     if request.args.get("fields") not in (None, "", "map", "all"):
-        raise ApiError(400, "fields must be 'all' or 'map'", "fields")
+        raise ApiError(400, _("fields must be 'all' or 'map'"), "fields")
     build = lambda: body(_dumps(datasets.centres_collection(filters, g.lang, near, slim)), GEOJSON)  # noqa: E731
     if near is not None or filters.get("q"):  # free text: a key per visitor, it would push out the map
         return send(build())
@@ -58,7 +58,7 @@ def centres():
 def _centre_response(centre_id, status=200):
     feature = datasets.centre_detail(centre_id, g.lang)
     if feature is None:
-        raise ApiError(404, f"no centre with id {centre_id!r}", "id")
+        raise ApiError(404, _("no centre with id %(id)s", id=repr(centre_id)), "id")
     response = send(body(_dumps(feature), GEOJSON, tag=f"v{feature['properties']['version']}-{g.lang}"))
     response.status_code = status
     return response
@@ -152,7 +152,7 @@ def routes():
 def _route_or_404(route_id):
     detail = datasets.route_detail(route_id, g.lang)
     if detail is None:
-        raise ApiError(404, f"no route with id {route_id!r}", "id")
+        raise ApiError(404, _("no route with id %(id)s", id=repr(route_id)), "id")
     return detail
 
 

@@ -136,3 +136,11 @@ def test_gzip_for_clients_that_accept_it(client):
     assert zipped.headers["ETag"] != plain.headers["ETag"]
     again = client.get("/api/v1/centres", headers={"Accept-Encoding": "gzip", "If-None-Match": zipped.headers["ETag"]})
     assert again.status_code == 304
+
+
+def test_parameter_refusals_are_in_the_callers_language(client):
+    near = client.get("/api/v1/centres?near=abc&lang=lv")
+    assert near.status_code == 400 and near.get_json() == {
+        "error": "near jānorāda kā 'garums,platums' decimālgrādos", "field": "near"}
+    missing = client.get("/api/v1/routes/nowhere?lang=lt").get_json()
+    assert missing["error"] == "nėra maršruto su id 'nowhere'"

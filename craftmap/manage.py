@@ -207,9 +207,14 @@ def _uploaded_bytes():
     return upload.read(importing.MAX_BYTES + 1) if upload else request.form.get("csv_text", "").encode("utf-8")
 
 
+def _import_template(**context):
+    limits = {"mb": importing.MAX_BYTES // 1_000_000, "rows": importing.MAX_ROWS}
+    return render_template("manage/import.html", import_limits=limits, **context)
+
+
 def _import_page(plan, text, status=200):
     has_errors = any(p["errors"] for p in plan)
-    return render_template("manage/import.html", plan=plan, csv_text=text, has_errors=has_errors), \
+    return _import_template(plan=plan, csv_text=text, has_errors=has_errors), \
         422 if has_errors and request.form.get("apply") else status
 
 
@@ -218,11 +223,11 @@ def import_csv():
     user = auth.current_user()
     editing.require(user, "import")
     if request.method == "GET":
-        return render_template("manage/import.html", plan=None)
+        return _import_template(plan=None)
     try:
         text, rows = importing.read_rows(_uploaded_bytes())
     except editing.EditError as exc:
-        return render_template("manage/import.html", plan=None, error=" ".join(m for _f, m in exc.problems)), 422
+        return _import_template(plan=None, error=" ".join(m for _f, m in exc.problems)), 422
     plan = importing.plan(user, rows)
     if request.form.get("apply") and not any(p["errors"] for p in plan):
         try:

@@ -94,3 +94,9 @@ def test_the_write_is_a_few_statements_whatever_the_number_of_rows(editor, app):
     assert response.status_code == 302
     writes = [s for s in statements if not s.lstrip().upper().startswith(("SELECT", "BEGIN", "SAVEPOINT"))]
     assert len(writes) <= 6, writes
+
+
+@pytest.mark.parametrize("lang, says", [("en", "At most 2 MB and 5,000 rows."), ("lv", "Ne vairāk kā 2 MB un 5 000 rindu.")])
+def test_the_form_says_the_limits_before_the_upload(editor, client, lang, says):
+    page = htmllib.unescape(client.get(f"/manage/import?lang={lang}").get_data(as_text=True))
+    assert says in page.replace("\xa0", " ")

@@ -352,3 +352,11 @@ def test_form_refuses_control_characters_overlong_text_and_impossible_counts(edi
     label = {"name": "Nosaukums", "notes": "Piezīmes", "visitors": "Apmeklētāji"}[field]
     assert response.status_code == 422 and f'<a href="#f-{"visitors_year" if field == "visitors" else field}">{label}</a>' in html
     assert snapshot_of(app) == before
+
+
+def test_a_refused_name_is_kept_in_its_field_but_the_heading_names_the_centre(editor, app):
+    with app.app_context():
+        stored = db.get_centre(OWN)["name"]
+    response = editor.post(f"/manage/centres/{OWN}", form_of(app, OWN, name="N" * 300))
+    html = htmllib.unescape(response.get_data(as_text=True))
+    assert response.status_code == 422 and f"<h1>{stored}</h1>" in html and 'value="' + "N" * 300 in html

@@ -4,7 +4,7 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import auth, config, db, errors, i18n, opendata, schema, security, seed
+from . import assets, auth, config, db, errors, i18n, opendata, schema, security, seed
 from .response_cache import ResponseCache
 
 __all__ = ["create_app"]
@@ -13,7 +13,7 @@ __all__ = ["create_app"]
 def create_app(test_config=None):
     """Build the app: configuration, reference data, database (upgraded, and seeded on first start), blueprints."""
     root = Path(__file__).resolve().parents[1]
-    app = Flask(__name__, instance_relative_config=True, template_folder=str(root / "templates"))
+    app = Flask(__name__, instance_relative_config=True, template_folder=str(root / "templates"), static_folder=None)
     config.load(app, test_config)
     reference = seed.load_reference(app.config["DATA_DIR"])
     app.extensions["craftmap.reference"] = reference
@@ -28,6 +28,7 @@ def create_app(test_config=None):
     errors.init_app(app)
     auth.init_app(app)
     security.init_app(app)
+    assets.init_app(app)
 
     from . import api, manage, planner, public
     app.register_blueprint(public.bp)

@@ -79,7 +79,7 @@ def init_app(app):
 
     @app.url_defaults
     def carry_language(endpoint, values):
-        if "lang" not in values and endpoint != "static" and g.get("lang"):
+        if "lang" not in values and endpoint != "asset" and g.get("lang"):
             values["lang"] = g.lang
 
     @app.context_processor

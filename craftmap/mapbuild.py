@@ -21,15 +21,20 @@ _VIEWPORT = re.compile(r'<meta name="viewport"[^>]*>', re.S)
 _INLINE = re.compile(r"<style>.*?</style>|<script>.*?</script>", re.S)
 
 
+SCRIPTS = [("leaflet", "vendor/leaflet/leaflet.js"),
+           ("markercluster", "vendor/leaflet.markercluster/leaflet.markercluster.js"), ("craftmap", "js/map.js")]
+STYLESHEETS = [("leaflet_css", "vendor/leaflet/leaflet.css"),
+               ("markercluster_css", "vendor/leaflet.markercluster/MarkerCluster.css"),
+               ("markercluster_default_css", "vendor/leaflet.markercluster/MarkerCluster.Default.css")]
+
+
 class LocalMap(folium.Map):
     """A folium map whose scripts and styles come from the app, not from public CDNs."""
 
-    default_js = [("leaflet", "/vendor/leaflet/leaflet.js"),
-                  ("markercluster", "/vendor/leaflet.markercluster/leaflet.markercluster.js"),
-                  ("craftmap", "/static/js/map.js")]
-    default_css = [("leaflet_css", "/vendor/leaflet/leaflet.css"),
-                   ("markercluster_css", "/vendor/leaflet.markercluster/MarkerCluster.css"),
-                   ("markercluster_default_css", "/vendor/leaflet.markercluster/MarkerCluster.Default.css")]
+    def __init__(self, asset_url, **kwargs):
+        super().__init__(**kwargs)
+        self.default_js = [(key, asset_url(name)) for key, name in SCRIPTS]
+        self.default_css = [(key, asset_url(name)) for key, name in STYLESHEETS]
 
 
 class _Start(MacroElement):
@@ -74,7 +79,7 @@ def _number_elements(root):
     walk(root)
 
 
-def build_map(routes, names, tiles, max_zoom, extra_layers=(), map_id="craftmap"):
+def build_map(routes, names, tiles, max_zoom, asset_url, extra_layers=(), map_id="craftmap"):
     """Build the map's parts for a page.
 
     Parameters
@@ -87,6 +92,8 @@ def build_map(routes, names, tiles, max_zoom, extra_layers=(), map_id="craftmap"
         Base map tiles; an empty url leaves the map without tiles.
     max_zoom : int
         Highest zoom level (set on the map itself so clustering works without tiles).
+    asset_url : callable
+        Asset name (``js/map.js``, ``vendor/leaflet/leaflet.js``) -> the URL the page loads it from.
     extra_layers : sequence of dict
         Further overlays, each ``name``, ``geojson`` and ``style`` (a key of STYLES), drawn below the routes.
 
@@ -96,7 +103,7 @@ def build_map(routes, names, tiles, max_zoom, extra_layers=(), map_id="craftmap"
         ``header`` (links to scripts and styles, nothing inline), ``html`` (the map element) and
         ``script`` (JavaScript to serve as a file).
     """
-    m = LocalMap(location=REGION_CENTRE, zoom_start=8, tiles=None, control_scale=True,
+    m = LocalMap(asset_url, location=REGION_CENTRE, zoom_start=8, tiles=None, control_scale=True,
                  prefer_canvas=False)
     m._id = map_id
     m.options.update(maxZoom=max_zoom, minZoom=6)

@@ -9,6 +9,7 @@ from flask import Blueprint, Response, abort, current_app, g, render_template, r
 from flask_babel import gettext as _
 
 from . import labels, mapbuild, planning
+from .assets import asset_url
 from .datasets import route_name, snapshot
 from .importing import FORMULA_STARTS
 from .web import cache_headers, map_parts, send
@@ -89,7 +90,7 @@ def _coverage_map(snap, table, by):
     cfg = current_app.config
     names = {r["id"]: route_name(r, g.lang) for r in snap.routes}
     return mapbuild.build_map(snap.routes, names, (cfg["TILE_URL"], cfg["TILE_ATTRIBUTION"], _("Base map")),
-                              cfg["MAX_ZOOM"], extra_layers=layers)
+                              cfg["MAX_ZOOM"], asset_url, extra_layers=layers)
 
 
 def _coverage_parts(snap, by, distance, table=None):

@@ -1,11 +1,11 @@
 """Pages for tourists: the map, the directory of centres, the routes, the sources."""
 import datetime
-from pathlib import Path
 
-from flask import Blueprint, abort, current_app, g, render_template, request, send_from_directory, url_for
+from flask import Blueprint, abort, current_app, g, render_template, request, url_for
 from flask_babel import format_date, gettext as _
 
 from . import datasets, labels, mapbuild
+from .assets import asset_url
 from .web import body, cache_headers, map_parts, memo, send
 
 bp = Blueprint("public", __name__)
@@ -25,14 +25,11 @@ def _isodate(value):
     return format_date(datetime.date.fromisoformat(value), "long") if value else ""
 
 
-VENDOR = {"leaflet": "leaflet/dist", "leaflet.markercluster": "leaflet.markercluster/dist"}
-
-
 def _map_parts(snap, key, routes):
     cfg = current_app.config
     tiles = (cfg["TILE_URL"], cfg["TILE_ATTRIBUTION"], _("Base map"))
     names = {r["id"]: datasets.route_name(r, g.lang) for r in routes}
-    return map_parts(snap, (*key, g.lang), lambda: mapbuild.build_map(routes, names, tiles, cfg["MAX_ZOOM"]))
+    return map_parts(snap, (*key, g.lang), lambda: mapbuild.build_map(routes, names, tiles, cfg["MAX_ZOOM"], asset_url))
 
 
 def _overview_map(snap):
@@ -110,12 +107,3 @@ def route_script(route_id):
 def sources():
     return render_template("public/sources.html",
                            boundary_attribution=current_app.config["BOUNDARY_ATTRIBUTION"])
-
-
-@bp.route("/vendor/<package>/<path:filename>")
-def vendor(package, filename):
-    """Front-end libraries installed from the npm registry (package-lock.json pins them)."""
-    if package not in VENDOR:
-        abort(404)
-    directory = Path(current_app.config["VENDOR_DIR"]) / VENDOR[package]
-    return send_from_directory(directory, filename, max_age=86400)

@@ -5,11 +5,13 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 
+import brotli
 from flask import Response, current_app, request, session
 
 __all__ = ["cache_headers", "memo", "map_parts", "Body", "body", "send"]
 
 MIN_GZIP_BYTES = 1024
+PRECOMPRESSED = ("image/png", "image/jpeg", "image/gif", "image/webp")
 MEMO_ENTRIES = 512
 _MISSING = object()
 _memo_lock = threading.Lock()
@@ -18,8 +20,6 @@ _memo_lock = threading.Lock()
 def cache_headers(response):
     """ETag, Cache-Control and Vary on every successful GET; 304 when If-None-Match matches."""
     if request.method not in ("GET", "HEAD") or response.status_code != 200:
-        return response
-    if response.cache_control.max_age is not None:  # the view chose its own (vendor files: a day)
         return response
     if request.headers.get("Authorization"):
         response.cache_control.private = True
@@ -81,30 +81,44 @@ def map_parts(snap, key, build):
 
 @dataclass(frozen=True)
 class Body:
-    """A response body serialised once, with its ETag and a gzip copy for clients that accept it."""
+    """A response body serialised once, with its ETag and gzip and brotli copies for clients that accept them."""
 
     data: bytes
     etag: str
     mimetype: str
     gz: bytes | None
+    br: bytes | None = None
 
 
-def body(content, mimetype, tag=None):
+def body(content, mimetype, tag=None, gzip_level=6, brotli_quality=None):
     """Serialise once; the ETag is the content's hash, after ``tag`` when the caller gives one (e.g. a
-    version that If-Match reads back)."""
+    version that If-Match reads back). Bodies under MIN_GZIP_BYTES, and images that are compressed
+    already, are kept as they are; a brotli copy only with ``brotli_quality`` (0-11)."""
     data = content.encode("utf-8") if isinstance(content, str) else content
-    gz = gzip.compress(data, compresslevel=6, mtime=0) if len(data) >= MIN_GZIP_BYTES else None
+    squeeze = len(data) >= MIN_GZIP_BYTES and mimetype not in PRECOMPRESSED
+    gz = gzip.compress(data, compresslevel=gzip_level, mtime=0) if squeeze else None
+    br = brotli.compress(data, quality=brotli_quality) if squeeze and brotli_quality is not None else None
     digest = hashlib.sha1(data).hexdigest()
-    return Body(data, f"{tag}-{digest}" if tag else digest, mimetype, gz)
+    return Body(data, f"{tag}-{digest}" if tag else digest, mimetype, gz, br)
+
+
+def _encoding(b):
+    """The copy of ``b`` to send: brotli, else gzip, else the plain bytes, as the client accepts."""
+    accepted = request.accept_encodings
+    if b.br is not None and accepted["br"] > 0:
+        return "br", b.br
+    if b.gz is not None and accepted["gzip"] > 0:
+        return "gzip", b.gz
+    return None, b.data
 
 
 def send(b, filename=None):
-    """Send a Body, compressed when the client accepts gzip."""
-    zipped = b.gz is not None and request.accept_encodings["gzip"] > 0
-    response = Response(b.gz if zipped else b.data, mimetype=b.mimetype)
-    response.set_etag(b.etag + ("-gz" if zipped else ""))
-    if zipped:
-        response.headers["Content-Encoding"] = "gzip"
+    """Send a Body, compressed as the client accepts."""
+    encoding, data = _encoding(b)
+    response = Response(data, mimetype=b.mimetype)
+    response.set_etag(b.etag + {"gzip": "-gz", "br": "-br", None: ""}[encoding])
+    if encoding:
+        response.headers["Content-Encoding"] = encoding
     response.vary.add("Accept-Encoding")
     if filename:
         response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'

@@ -135,6 +135,14 @@ http {{ access_log off; sendfile on; client_body_temp_path {tmp_path}; proxy_tem
         assert headers["Strict-Transport-Security"].startswith("max-age=31536000")
         assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]  # kept copies keep the app's
 
+        script = re.search(rb'src="(/static/[0-9a-f]+/vendor/leaflet/leaflet\.js)"', body).group(1).decode()
+        for _ in range(2):  # one cached copy per encoding (the app's Vary: Accept-Encoding is honoured)
+            for accept in ("br", "gzip", "identity"):
+                status, headers, asset = ask(url + script, headers={"Accept-Encoding": accept})
+                assert status == 200 and headers.get("Content-Encoding", "identity") == accept
+                assert headers["Cache-Control"] == "public, max-age=31536000, immutable"
+        assert headers["X-Cache-Status"] == "HIT" and asset == (ROOT / "node_modules/leaflet/dist/leaflet.js").read_bytes()
+
         def centre(headers=None):
             status, headers, body = ask(url + "/api/v1/centres/dobele-crafts-house", headers=headers)
             return headers, json.loads(body)["properties"]

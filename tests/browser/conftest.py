@@ -15,7 +15,6 @@ from tests.conftest import DATA, fresh_database_url
 CHROMIUM = os.environ.get("CRAFTMAP_CHROMIUM", "/usr/bin/chromium")
 ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-BLANK_TILE = "/static/img/blank-tile.png"
 
 
 def pytest_collection_modifyitems(items):
@@ -54,9 +53,12 @@ class LiveServer:
 
 def start_server(tmp_path_factory, data=DATA):
     from craftmap import create_app
+    from craftmap.assets import asset_url
     url = fresh_database_url(tmp_path_factory.mktemp("db"))
-    app = create_app({"SECRET_KEY": "test", "DATABASE_URL": url, "DATA_DIR": data,
-                      "TILE_URL": BLANK_TILE, "TILE_ATTRIBUTION": "blank test tiles"})
+    app = create_app({"SECRET_KEY": "test", "DATABASE_URL": url, "DATA_DIR": data, "TILE_URL": "",
+                      "TILE_ATTRIBUTION": "blank test tiles"})
+    with app.test_request_context():
+        app.config["TILE_URL"] = asset_url("img/blank-tile.png")  # a path on this server: the policy needs no change
     return LiveServer(app)
 
 

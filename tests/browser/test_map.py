@@ -140,3 +140,34 @@ def test_on_a_phone_the_layer_list_starts_folded_and_opens_on_request(browser, l
     page = Watched(wide.new_page(), live.url).open("/?lang=en")
     assert "leaflet-control-layers-expanded" in page.locator(".leaflet-control-layers").get_attribute("class")
     wide.close()
+
+
+def test_on_a_phone_a_repeat_visit_fetches_no_asset_again(browser, tmp_path_factory):
+    server = start_server(tmp_path_factory)
+    asked, inner = [], server.app.wsgi_app
+    server.app.wsgi_app = lambda environ, start: asked.append(environ["PATH_INFO"]) or inner(environ, start)
+    try:
+        context = browser.new_context(viewport={"width": 390, "height": 844}, locale="en-GB")
+        first = Watched(context.new_page(), server.url)
+        statuses = []
+        first.page.on("response", lambda r: statuses.append((r.status, r.url)))
+        page = first.open("/?lang=en")
+        page.wait_for_function("() => document.querySelectorAll('.marker-cluster').length > 0")
+        # Leaflet's own images, named by its CSS: the folded layer control's icon, and the default marker
+        page.wait_for_function("() => [...document.querySelectorAll('img.leaflet-tile')].some(i => i.naturalWidth)")
+        page.evaluate("L.marker(craftmap.map.getCenter()).addTo(craftmap.map)")
+        page.wait_for_function("() => [...document.querySelectorAll('img.leaflet-marker-icon, img.leaflet-marker-shadow')]"
+                               ".filter(i => i.complete && i.naturalWidth > 0).length === 2")
+        page.wait_for_load_state("networkidle")
+        assert not [s for s in statuses if s[0] >= 400] and first.errors == []
+        assert any(url.endswith("/vendor/leaflet/images/layers.png") for _, url in statuses)
+        assert any(url.endswith("/vendor/leaflet/images/marker-shadow.png") for _, url in statuses)
+        assert len([p for p in asked if p.startswith("/static/")]) >= 8
+        asked.clear()
+        again = Watched(context.new_page(), server.url).open("/?lang=en")
+        again.wait_for_function("() => document.querySelectorAll('.marker-cluster').length > 0")
+        again.wait_for_load_state("networkidle")
+        assert asked and not [p for p in asked if p.startswith("/static/")], asked  # only the page and its data
+        context.close()
+    finally:
+        server.stop()

@@ -115,7 +115,7 @@ def centres_near_line(centres, line, buffer_m, exclude_ids=()):
     located = centres[~centres.geometry.is_empty & centres.geometry.notna()]
     located = located[~located["id"].isin(list(exclude_ids))]
     if line is None or located.empty:
-        return located.assign(distance_km=[])[["id", "distance_km"]]
+        return located.iloc[:0].assign(distance_km=[])[["id", "distance_km"]]
     metric_line = _to_metric([line]).iloc[0]
     dist = located.geometry.to_crs(METRIC_CRS).distance(metric_line)
     near = located.assign(distance_km=(dist / 1000).round(2))[dist <= buffer_m]

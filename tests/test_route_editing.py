@@ -70,6 +70,15 @@ def test_unreadable_track_is_refused(planner, app):
     assert response.status_code == 422 and "t.gpx: is neither GPX nor GeoJSON" in response.get_data(as_text=True)
 
 
+@pytest.mark.parametrize("stops_text", ["dobele-crafts-house", "Tērvete |  |  | settlements list\nAuce |  |  | list"])
+def test_a_route_with_fewer_than_two_located_stops_has_its_pages(planner, client, stops_text):
+    assert planner.post("/manage/routes/new", route_form(stops_text=stops_text)).status_code == 302
+    assert client.get("/api/v1/routes/test-route").get_json()["geometry"] is None
+    for page in ("/routes/test-route", "/api/v1/routes/test-route", "/api/v1/routes/test-route.gpx",
+                 "/api/v1/routes/test-route.kml", "/api/v1/routes/test-route.geojson", *PUBLIC_PAGES):
+        assert client.get(page).status_code == 200, page
+
+
 def test_editors_cannot_edit_routes(auth, client):
     auth.login("dobele@example.test")
     assert client.get("/manage/routes/uzzini-ka-top").status_code == 403

@@ -52,6 +52,7 @@ PHONE = re.compile(r"^\+?[0-9 ()\-/.]{5,30}$")
 COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 MAX_LINE_POINTS = 5_000   # a stored route line; public coverage analysis walks every one of them
 MAX_LINE_KM = 2_000
+ROUTE_MAX_CHARS = {f"description_{lang}": 2000 for lang in ("lv", "lt", "en")} | {"source": 500, "notes": 4000}
 NEAR_REGION_KM = 40  # the Balts' Road Selonian loop runs 25 km beyond the region, towards Daugavpils
 
 
@@ -86,16 +87,16 @@ def centre_problems(row, ref):
     return problems + _format_problems(row) + _check_location(row, ref)
 
 
-def _text_problems(row):
+def _text_problems(row, limits=MAX_CHARS):
     problems = []
     for field, value in row.items():
         if not isinstance(value, str):
             continue
         if CONTROL.search(value):
             problems.append((field, _("contains a control character (only tab and new line are allowed in text)")))
-        elif len(value) > MAX_CHARS.get(field, 200):
+        elif len(value) > limits.get(field, 200):
             problems.append((field, _("is %(n)d characters long; at most %(max)d are allowed",
-                                      n=len(value), max=MAX_CHARS.get(field, 200))))
+                                      n=len(value), max=limits.get(field, 200))))
     return problems
 
 
@@ -165,6 +166,8 @@ def line_problems(line, region, max_points=MAX_LINE_POINTS):
         return [_("the line has a longitude outside -180…180 or a latitude outside -90…90")]
     if len(xy) > max_points:
         return [_("the line has %(n)d points; at most %(max)d are allowed", n=len(xy), max=max_points)]
+    if any(part.length == 0 for part in getattr(line, "geoms", [line])):
+        return [_("the line has a part whose points all lie in one place")]
     problems = []
     length_km = spatial.line_length_km(line)
     if length_km > MAX_LINE_KM:
@@ -184,6 +187,8 @@ def _check_stop(stop, centre_ids, where, region):
         return []
     problems = [f"{where}, field {f}: is required for a stop that is not a centre"
                 for f in ("name", "source") if not stop.get(f)]
+    problems += [f"{where}, field {f}: {m}" for f, m in _text_problems(
+        {f: stop.get(f) for f in ("name", "source")}, ROUTE_MAX_CHARS)]
     lat, lon = stop.get("lat"), stop.get("lon")
     if (lat is None) != (lon is None):
         problems.append(f"{where}, field lat/lon: give both or neither")
@@ -200,7 +205,8 @@ def check_route(feature, centre_ids, where, region):
     """Problems of one route feature (GeoJSON, stops in its properties) as 'where, field F: message' lines;
     ``region`` is the study region, which the line and the stops must lie in or near."""
     props = feature.get("properties") or {}
-    problems = []
+    problems = [f"{where}, field {f}: {m}" for f, m in _text_problems(
+        {f: v for f, v in props.items() if f != "stops"}, ROUTE_MAX_CHARS)]
     if not SLUG.match(str(feature.get("id", ""))):
         problems.append(f"{where}, field id: {feature.get('id')!r} is not a slug")
     for field in ("name_en", "source"):

@@ -258,6 +258,36 @@ def _zigzag(n, leg_m):
     return [[round(x, 7), round(y, 7)] for x, y in lonlat]
 
 
+@pytest.mark.parametrize("content", [
+    _line([[23.7, 56.6], [23.7, 56.6], [23.7, 56.6]]),
+    b'{"type": "MultiLineString", "coordinates": [[[23.27, 56.62], [23.1, 56.55]], [[23.1, 56.55], [23.1, 56.55]]]}'])
+def test_a_track_with_a_part_of_no_length_is_refused_and_coverage_stays_up(planner, client, content):
+    _refused_and_unchanged(planner, client, content, "still.geojson",
+                           "the line has a part whose points all lie in one place", PUBLIC_PAGES)
+
+
+def test_a_route_drawn_between_one_place_twice_is_refused_and_coverage_stays_up(planner, client):
+    response = planner.post("/manage/routes/new", route_form(stops_text="dobele-crafts-house\ndobele-crafts-house"))
+    assert response.status_code == 422
+    assert "the line has a part whose points all lie in one place" in unescape(response.get_data(as_text=True))
+    for page in PUBLIC_PAGES:
+        assert client.get(page).status_code == 200, page
+
+
+@pytest.mark.parametrize("changes, message", [
+    ({"name_en": "Test\x01route"}, "field name_en: contains a control character"),
+    ({"stops_text": "dobele-crafts-house\nT\x02ervete | 56.47989 | 23.38895 | list"},
+     "stop 2, field name: contains a control character"),
+    ({"description_en": "x" * 2_001}, "field description_en: is 2001 characters long; at most 2000"),
+    ({"stops_text": "dobele-crafts-house\nTervete | 56.47989 | 23.38895 | " + "s" * 501},
+     "stop 2, field source: is 501 characters long; at most 500"),
+])
+def test_route_text_that_would_break_the_gpx_or_swell_pages_is_refused(planner, client, changes, message):
+    response = planner.post("/manage/routes/new", route_form(**changes))
+    assert response.status_code == 422 and message in unescape(response.get_data(as_text=True))
+    assert client.get("/api/v1/routes/test-route").status_code == 404
+
+
 @pytest.mark.parametrize("n, leg_m, message", [
     (5_001, 300, "the line has 5001 points; at most 5000 are allowed"),
     (1_000, 3_000, "the line is 2997 km long; at most 2000 km are allowed"),

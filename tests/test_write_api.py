@@ -125,6 +125,9 @@ def test_if_match_star_succeeds_when_the_centre_exists(client, token):
     ({"notes": "x" * 4001}, "notes"),
     ({"website": "https://example.lv/" + "x" * 500}, "website"),
     ({"lat": float("nan"), "lon": 23.3}, "lat"),
+    ({"lat": 10**400, "lon": 23.3}, "lat"),
+    ({"lat": 56.6, "lon": -10**400}, "lon"),
+    ({"lat": True, "lon": 23.3}, "lat"),
 ])
 def test_out_of_range_input_is_422_naming_the_field(client, token, app, body, field):
     before = state(app)

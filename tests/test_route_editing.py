@@ -97,6 +97,31 @@ def test_second_planner_saving_a_stale_route_is_refused(planner, client):
     assert (props["name"], props["description"]) == ("Test route", "First planner's notes")
 
 
+def test_planners_adding_one_new_route_id_at_once_get_one_route_and_no_500(app):
+    import threading
+    outcomes = []
+    for trial in range(5):  # on PostgreSQL the losers' INSERTs wait on the winner's key, then fail
+        barrier = threading.Barrier(8)
+
+        def save():
+            with app.app_context():
+                barrier.wait()
+                try:
+                    route_editing.save_route(f"race-{trial}", route_form(), [{"centre_id": "dobele-crafts-house"}],
+                                             None, None, user="planner@example.test")
+                    outcomes.append("saved")
+                except editing.EditError as exc:
+                    outcomes.append(exc.problems[0][0])
+                except Exception as exc:  # noqa: BLE001 - the test is that there is none
+                    outcomes.append(type(exc).__name__)
+        threads = [threading.Thread(target=save) for _ in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    assert sorted(set(outcomes)) == ["id", "saved"] and outcomes.count("saved") == 5
+
+
 def test_a_centre_put_on_a_route_is_not_answered_with_a_stale_304(planner, client):
     before = client.get("/api/v1/centres/dobele-crafts-house?lang=en")
     assert "test-route" not in before.get_json()["properties"]["routes"]

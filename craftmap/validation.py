@@ -52,6 +52,7 @@ PHONE = re.compile(r"^\+?[0-9 ()\-/.]{5,30}$")
 COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 MAX_LINE_POINTS = 5_000   # a stored route line; public coverage analysis walks every one of them
 MAX_LINE_KM = 2_000
+MAX_STOPS = 200  # every stop is listed on the route's page and in the API, each with its distances
 ROUTE_MAX_CHARS = {f"description_{lang}": 2000 for lang in ("lv", "lt", "en")} | {"source": 500, "notes": 4000}
 NEAR_REGION_KM = 40  # the Balts' Road Selonian loop runs 25 km beyond the region, towards Daugavpils
 
@@ -221,6 +222,9 @@ def check_route(feature, centre_ids, where, region):
     stops = props.get("stops")
     if not isinstance(stops, list) or not stops:
         problems.append(f"{where}, field stops: must be a non-empty list")
+        stops = []
+    elif len(stops) > MAX_STOPS:
+        problems.append(f"{where}, field stops: has {len(stops)} stops; at most {MAX_STOPS} are allowed")
         stops = []
     for i, stop in enumerate(stops, start=1):
         problems += _check_stop(stop, centre_ids, f"{where}, stop {i}", region)

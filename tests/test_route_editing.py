@@ -299,6 +299,14 @@ def test_a_route_drawn_between_one_place_twice_is_refused_and_coverage_stays_up(
         assert client.get(page).status_code == 200, page
 
 
+def test_a_route_of_thousands_of_stops_is_refused_before_it_slows_every_route_page(planner, client):
+    stops = "\n".join(f"Place {i} |  |  | survey" for i in range(201))
+    response = planner.post("/manage/routes/new", route_form(stops_text=stops))
+    assert response.status_code == 422
+    assert "field stops: has 201 stops; at most 200 are allowed" in unescape(response.get_data(as_text=True))
+    assert client.get("/api/v1/routes/test-route").status_code == 404
+
+
 @pytest.mark.parametrize("changes, message", [
     ({"name_en": "Test\x01route"}, "field name_en: contains a control character"),
     ({"stops_text": "dobele-crafts-house\nT\x02ervete | 56.47989 | 23.38895 | list"},

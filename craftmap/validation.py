@@ -111,7 +111,9 @@ def _format_problems(row):
     if row.get("phone") and not PHONE.match(row["phone"]):
         problems.append(("phone", _("%(value)r is not a phone number (digits, spaces, + ( ) - /)", value=row["phone"])))
     if row.get("signage_checked_on"):
-        try:
+        try:  # fromisoformat also takes 20240101 and 2024-W01-1, which sort wrongly against YYYY-MM-DD
+            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", row["signage_checked_on"]):
+                raise ValueError
             datetime.date.fromisoformat(row["signage_checked_on"])
         except ValueError:
             problems.append(("signage_checked_on", _("%(value)r is not a date (YYYY-MM-DD)",

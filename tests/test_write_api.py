@@ -128,6 +128,8 @@ def test_if_match_star_succeeds_when_the_centre_exists(client, token):
     ({"lat": 10**400, "lon": 23.3}, "lat"),
     ({"lat": 56.6, "lon": -10**400}, "lon"),
     ({"lat": True, "lon": 23.3}, "lat"),
+    ({"signage_checked_on": "20240101"}, "signage_checked_on"),
+    ({"signage_checked_on": "2024-W01-1"}, "signage_checked_on"),
 ])
 def test_out_of_range_input_is_422_naming_the_field(client, token, app, body, field):
     before = state(app)

@@ -21,7 +21,7 @@ from . import db
 
 __all__ = ["ROLES", "LIMITS", "TOKEN_DAYS", "RateLimited", "Disabled", "TokenExpired", "hasher", "init_app",
            "current_user", "login_required", "csrf_token", "check_csrf", "attempt_login", "verify_password",
-           "logout", "change_password", "set_password", "set_disabled", "user_by_email", "add_user", "role_rules",
+           "logout", "check_current_password", "change_password", "set_password", "set_disabled", "user_by_email", "add_user", "role_rules",
            "set_role", "all_users", "token_id", "create_token", "user_for_token", "all_tokens", "revoke_token",
            "revoke_tokens"]
 
@@ -127,6 +127,18 @@ def _password_matches(user, password):
     """Verify against a dummy hash when there is no such account, so that both answers take as long."""
     matches = verify_password(user or {"password_hash": _dummy_hash()}, password)
     return matches and user is not None
+
+
+def check_current_password(user, password, address):
+    """Whether ``password`` is the signed-in user's, counted against the sign-in limits: a stolen
+    session cannot be used to guess the password. Raises RateLimited as sign-in does."""
+    keys = _throttle_keys(user["email"], address)
+    attempt = _record_attempt(keys)
+    if not _password_matches(user, password):
+        return False
+    with db.transaction() as conn:
+        conn.execute(db.login_failures.delete().where(db.login_failures.c.id.in_(attempt)))
+    return True
 
 
 def attempt_login(email, password, address):

@@ -128,7 +128,9 @@ def coerce(raw, fields):
 
 def _coordinate(value):
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return float(value)
+        return float(value) if abs(value) < 1e300 else f"{str(value)[:20]}…"  # a JSON integer beyond any float
+    if isinstance(value, bool):
+        return repr(value)  # not 1.0 and 0.0
     text = value.strip() if isinstance(value, str) else value
     try:
         return float(text) if text not in ("", None) else None

@@ -125,7 +125,7 @@ def _exported_version(cell, current):
     if not text:
         return None, [("version", _("is needed for a row that changes an existing centre: export the centres "
                                     "again and make your changes in that file"))]
-    if not text.isdigit():
+    if not (text.isascii() and text.isdigit() and len(text) <= 9):  # "²" is a digit to isdigit(), not to int()
         return None, [("version", _("%(value)r is not a version number", value=text))]
     if int(text) != current["version"]:
         return int(text), [("version", _("the centre was changed after this file was exported (file: version "

@@ -81,7 +81,13 @@ def password():
     if request.method == "POST":
         user = auth.current_user()
         new = request.form.get("new_password", "")
-        if not auth.verify_password(user, request.form.get("password", "")):
+        try:
+            right = auth.check_current_password(user, request.form.get("password", ""), request.remote_addr)
+        except auth.RateLimited as limited:
+            return render_template("manage/password.html", error=_(
+                "Too many failed attempts. Wait %(minutes)d minutes and try again.", minutes=limited.seconds // 60)), \
+                429, {"Retry-After": str(limited.seconds)}
+        if not right:
             error = _("The current password is wrong.")
         elif len(new) < 12:
             error = _("The new password must have at least 12 characters.")

@@ -69,7 +69,8 @@ def _person_edited(conn):
     rows = conn.execute(sa.select(db.changes.c.centre_id, db.changes.c.field).where(db.changes.c.by != LOADER))
     edited = set()
     for centre_id, field in rows:
-        edited |= {(centre_id, f) for f in _LOCATION} if field in _LOCATION else {(centre_id, field)}
+        group = CENTRE_FIELDS if field == "created" else _LOCATION if field in _LOCATION else (field,)
+        edited |= {(centre_id, f) for f in group}  # a person who created a centre wrote all of it
     return edited
 
 

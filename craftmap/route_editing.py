@@ -104,15 +104,19 @@ def save_route(route_id, fields, stops, track, expected_version, problems=(), *,
         raise EditError(problems)
     doc = json.dumps(props, ensure_ascii=False)
     geom = json.dumps(feature["geometry"]) if geometry else None
-    with db.transaction() as conn:
-        if expected_version is None:
-            if conn.execute(sa.select(db.routes.c.id).where(db.routes.c.id == route_id)).first():
-                raise EditError([("id", f"{route_id!r} is already used")])
-            conn.execute(db.routes.insert().values(id=route_id, doc=doc, geometry=geom, updated_by=user))
-        else:
-            result = conn.execute(db.routes.update()
-                                  .where(db.routes.c.id == route_id, db.routes.c.version == expected_version)
-                                  .values(doc=doc, geometry=geom, version=expected_version + 1, updated_by=user))
-            if result.rowcount != 1:
-                raise Conflict({"id": route_id, "version": expected_version})
-        db.bump_data_version(conn)
+    taken = EditError([("id", f"{route_id!r} is already used")])
+    try:
+        with db.transaction() as conn:
+            if expected_version is None:
+                if conn.execute(sa.select(db.routes.c.id).where(db.routes.c.id == route_id)).first():
+                    raise taken
+                conn.execute(db.routes.insert().values(id=route_id, doc=doc, geometry=geom, updated_by=user))
+            else:
+                result = conn.execute(db.routes.update()
+                                      .where(db.routes.c.id == route_id, db.routes.c.version == expected_version)
+                                      .values(doc=doc, geometry=geom, version=expected_version + 1, updated_by=user))
+                if result.rowcount != 1:
+                    raise Conflict({"id": route_id, "version": expected_version})
+            db.bump_data_version(conn)
+    except sa.exc.IntegrityError:  # another planner added the same id in the same instant (PostgreSQL)
+        raise taken from None

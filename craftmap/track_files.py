@@ -102,12 +102,15 @@ def _geojson_lines(name, text):
     else:
         raise TrackError(_("%(file)s: is JSON but not GeoJSON (a Feature, FeatureCollection, LineString or "
                            "MultiLineString)", file=name))
-    crs = ((doc.get("crs") or {}).get("properties") or {}).get("name") if isinstance(doc.get("crs"), dict) else None
+    crs = doc.get("crs") if isinstance(doc.get("crs"), dict) else {}
+    crs = crs.get("properties") if isinstance(crs.get("properties"), dict) else {}
+    crs = crs.get("name")
     if crs is not None and not WGS84_NAMES.match(str(crs)):
         raise TrackError(_("%(file)s: GeoJSON must be in WGS 84 longitude/latitude", file=name))
     lines = [g for g in geometries if isinstance(g, dict) and g.get("type") in LINE_TYPES]
     parts = [part for g in lines for part in ([g.get("coordinates")] if g["type"] == "LineString"
-                                              else g.get("coordinates") or [None])]
+                                              else g.get("coordinates") if isinstance(g.get("coordinates"), list)
+                                              else [None])]
     if not all(isinstance(p, list) and all(_is_position(c) for c in p) for p in parts):
         raise TrackError(_("%(file)s: has a line whose coordinates are not [longitude, latitude] pairs", file=name))
     _check_count(name, sum(len(p) for p in parts))
@@ -116,7 +119,7 @@ def _geojson_lines(name, text):
 
 def _is_position(value):
     return (isinstance(value, list) and 2 <= len(value) <= 3
-            and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value))
+            and all(isinstance(v, float) or type(v) is int and abs(v) < 10**300 for v in value))  # no bool, no int beyond float
 
 
 def _check_count(name, points):

@@ -46,12 +46,15 @@ CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # tab and newline are te
 REQUIRED = ("id", "name", "kind", "country", "municipality", "wheelchair", "signage",
             "mid_baltic_network", "status", "coord_precision", "source")
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
+RESERVED_IDS = ("new",)  # /manage/centres/new and /manage/routes/new are the forms that add one
 WEB_ADDRESS = re.compile(r"^https?://[^\s/]+\S*$", re.IGNORECASE)
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 PHONE = re.compile(r"^\+?[0-9 ()\-/.]{5,30}$")
 COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 MAX_LINE_POINTS = 5_000   # a stored route line; public coverage analysis walks every one of them
 MAX_LINE_KM = 2_000
+MAX_STOPS = 200  # every stop is listed on the route's page and in the API, each with its distances
+ROUTE_MAX_CHARS = {f"description_{lang}": 2000 for lang in ("lv", "lt", "en")} | {"source": 500, "notes": 4000}
 NEAR_REGION_KM = 40  # the Balts' Road Selonian loop runs 25 km beyond the region, towards Daugavpils
 
 
@@ -74,6 +77,8 @@ def centre_problems(row, ref):
             problems.append((field, _("is required")))
     if row.get("id") and not SLUG.match(row["id"]):
         problems.append(("id", _("%(value)r is not a slug (lower-case letters, digits and '-')", value=row["id"])))
+    elif row.get("id") in RESERVED_IDS:
+        problems.append(("id", _("%(value)r names the form that adds a centre; choose another id", value=row["id"])))
     for field, allowed in ENUMS.items():
         if field in row and row[field] and row[field] not in allowed:
             problems.append((field, _("%(value)r is not one of %(allowed)s", value=row[field],
@@ -86,16 +91,16 @@ def centre_problems(row, ref):
     return problems + _format_problems(row) + _check_location(row, ref)
 
 
-def _text_problems(row):
+def _text_problems(row, limits=MAX_CHARS):
     problems = []
     for field, value in row.items():
         if not isinstance(value, str):
             continue
         if CONTROL.search(value):
             problems.append((field, _("contains a control character (only tab and new line are allowed in text)")))
-        elif len(value) > MAX_CHARS.get(field, 200):
+        elif len(value) > limits.get(field, 200):
             problems.append((field, _("is %(n)d characters long; at most %(max)d are allowed",
-                                      n=len(value), max=MAX_CHARS.get(field, 200))))
+                                      n=len(value), max=limits.get(field, 200))))
     return problems
 
 
@@ -109,7 +114,9 @@ def _format_problems(row):
     if row.get("phone") and not PHONE.match(row["phone"]):
         problems.append(("phone", _("%(value)r is not a phone number (digits, spaces, + ( ) - /)", value=row["phone"])))
     if row.get("signage_checked_on"):
-        try:
+        try:  # fromisoformat also takes 20240101 and 2024-W01-1, which sort wrongly against YYYY-MM-DD
+            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", row["signage_checked_on"]):
+                raise ValueError
             datetime.date.fromisoformat(row["signage_checked_on"])
         except ValueError:
             problems.append(("signage_checked_on", _("%(value)r is not a date (YYYY-MM-DD)",
@@ -165,6 +172,8 @@ def line_problems(line, region, max_points=MAX_LINE_POINTS):
         return [_("the line has a longitude outside -180…180 or a latitude outside -90…90")]
     if len(xy) > max_points:
         return [_("the line has %(n)d points; at most %(max)d are allowed", n=len(xy), max=max_points)]
+    if any(part.length == 0 for part in getattr(line, "geoms", [line])):
+        return [_("the line has a part whose points all lie in one place")]
     problems = []
     length_km = spatial.line_length_km(line)
     if length_km > MAX_LINE_KM:
@@ -184,6 +193,8 @@ def _check_stop(stop, centre_ids, where, region):
         return []
     problems = [f"{where}, field {f}: is required for a stop that is not a centre"
                 for f in ("name", "source") if not stop.get(f)]
+    problems += [f"{where}, field {f}: {m}" for f, m in _text_problems(
+        {f: stop.get(f) for f in ("name", "source")}, ROUTE_MAX_CHARS)]
     lat, lon = stop.get("lat"), stop.get("lon")
     if (lat is None) != (lon is None):
         problems.append(f"{where}, field lat/lon: give both or neither")
@@ -200,9 +211,12 @@ def check_route(feature, centre_ids, where, region):
     """Problems of one route feature (GeoJSON, stops in its properties) as 'where, field F: message' lines;
     ``region`` is the study region, which the line and the stops must lie in or near."""
     props = feature.get("properties") or {}
-    problems = []
+    problems = [f"{where}, field {f}: {m}" for f, m in _text_problems(
+        {f: v for f, v in props.items() if f != "stops"}, ROUTE_MAX_CHARS)]
     if not SLUG.match(str(feature.get("id", ""))):
         problems.append(f"{where}, field id: {feature.get('id')!r} is not a slug")
+    elif feature["id"] in RESERVED_IDS:
+        problems.append(f"{where}, field id: {feature['id']!r} names the form that adds a route; choose another id")
     for field in ("name_en", "source"):
         if not props.get(field):
             problems.append(f"{where}, field {field}: is required")
@@ -215,6 +229,9 @@ def check_route(feature, centre_ids, where, region):
     stops = props.get("stops")
     if not isinstance(stops, list) or not stops:
         problems.append(f"{where}, field stops: must be a non-empty list")
+        stops = []
+    elif len(stops) > MAX_STOPS:
+        problems.append(f"{where}, field stops: has {len(stops)} stops; at most {MAX_STOPS} are allowed")
         stops = []
     for i, stop in enumerate(stops, start=1):
         problems += _check_stop(stop, centre_ids, f"{where}, stop {i}", region)

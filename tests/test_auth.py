@@ -114,6 +114,18 @@ def test_password_change_ends_every_session(auth, client, app):
     assert auth.login("dobele@example.test", "another long password").status_code == 302
 
 
+def test_a_stolen_session_cannot_guess_the_password_on_the_change_form(auth, app):
+    auth.login("dobele@example.test")
+    guesses = [auth.post("/manage/password", {"password": f"guess {i}", "new_password": "another long password"})
+               for i in range(6)]
+    assert [g.status_code for g in guesses] == [200] * 5 + [429]
+    right = auth.post("/manage/password", {"password": PASSWORD, "new_password": "another long password"})
+    assert right.status_code == 429 and "Retry-After" in right.headers  # the real password waits too
+    with app.app_context():
+        from craftmap import auth as accounts
+        assert accounts.verify_password(accounts.user_by_email("dobele@example.test"), PASSWORD)  # unchanged
+
+
 def test_session_cookie_flags(auth, client):
     response = auth.login("dobele@example.test")
     cookie = response.headers["Set-Cookie"]

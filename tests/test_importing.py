@@ -49,6 +49,8 @@ def test_any_line_ending_imports(editor, client, ending):
     ("id,version,phone\n" + "".join(f"dobele-x{i},,\n" for i in range(importing.MAX_ROWS + 1)),
      "The file has more than 5,000 rows"),
     (f"id,phone\n{OWN},+371 6300 0003\n", "row 2, column version : is needed for a row that changes an existing"),
+    (f"id,version,phone\n{OWN},\u00b2,+371 6300 0003\n", "row 2, column version : '\u00b2' is not a version number"),
+    (f"id,version,phone\n{OWN},{'1' * 5000},+371 6300 0003\n", "row 2, column version : '111"),
 ])
 def test_a_file_that_cannot_be_imported_says_why_and_changes_nothing(editor, app, text, message):
     before = state(app)

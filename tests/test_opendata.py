@@ -67,6 +67,31 @@ def test_reload_updates_from_data_and_keeps_what_people_entered(make_app, data_d
     assert "Nothing to change" in runner.invoke(args=["data", "reload"]).output
 
 
+def test_reload_keeps_a_centre_a_person_added_when_data_gains_its_id(make_app, data_dir):
+    from craftmap import editing
+    app = make_app(data_dir)
+    with app.app_context():
+        own = db.get_centre("dobele-crafts-house")
+        record = {k: v for k, v in own.items() if k in editing.CENTRE_FIELDS} | {
+            "id": "dobele-added-centre", "name": "Entered by the municipality", "phone": "+371 63 700 001"}
+        editing.create_centre(record, "dobele@example.test")
+    path = data_dir / "centres.csv"
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        reader = csv.DictReader(f)
+        fields, rows = reader.fieldnames, list(reader)
+    rows.append(next(r for r in rows if r["id"] == "dobele-crafts-house") | {
+        "id": "dobele-added-centre", "name": "Older open data name", "phone": "+371 11 111 111"})
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=fields)
+        writer.writeheader()
+        writer.writerows(rows)
+    applied = app.test_cli_runner().invoke(args=["data", "reload", "--yes"])
+    assert "keep centre dobele-added-centre, name: 'Entered by the municipality'" in applied.output
+    with app.app_context():
+        centre = db.get_centre("dobele-added-centre")
+        assert (centre["name"], centre["phone"]) == ("Entered by the municipality", "+371 63 700 001")
+
+
 def test_reload_keeps_a_route_a_planner_edited(make_app, data_dir):
     app = make_app(data_dir)
     with app.app_context(), db.transaction() as conn:

@@ -55,6 +55,7 @@ def test_planner_imports_a_gpx_track(planner, client, tmp_path):
     ({"stops_text": "no-such-centre"}, "names no centre"),
     ({"colour": "blue"}, "is not a #rrggbb colour"),
     ({"stops_text": "Place | north | 23 | x"}, "are not coordinates"),
+    ({"id": "new"}, "names the form that adds a route"),
 ])
 def test_bad_route_input_is_named_and_nothing_saved(planner, client, app, changes, message):
     response = planner.post("/manage/routes/new", route_form(**changes))
@@ -68,6 +69,15 @@ def test_unreadable_track_is_refused(planner, app):
     data = route_form() | {"track": (io.BytesIO(b"not a track"), "t.gpx")}
     response = planner.post("/manage/routes/new", data, content_type="multipart/form-data")
     assert response.status_code == 422 and "t.gpx: is neither GPX nor GeoJSON" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("stops_text", ["dobele-crafts-house", "Tērvete |  |  | settlements list\nAuce |  |  | list"])
+def test_a_route_with_fewer_than_two_located_stops_has_its_pages(planner, client, stops_text):
+    assert planner.post("/manage/routes/new", route_form(stops_text=stops_text)).status_code == 302
+    assert client.get("/api/v1/routes/test-route").get_json()["geometry"] is None
+    for page in ("/routes/test-route", "/api/v1/routes/test-route", "/api/v1/routes/test-route.gpx",
+                 "/api/v1/routes/test-route.kml", "/api/v1/routes/test-route.geojson", *PUBLIC_PAGES):
+        assert client.get(page).status_code == 200, page
 
 
 def test_editors_cannot_edit_routes(auth, client):
@@ -86,6 +96,31 @@ def test_second_planner_saving_a_stale_route_is_refused(planner, client):
     assert second.status_code == 409 and "Someone else saved this route" in second.get_data(as_text=True)
     props = client.get("/api/v1/routes/test-route?lang=en").get_json()["properties"]
     assert (props["name"], props["description"]) == ("Test route", "First planner's notes")
+
+
+def test_planners_adding_one_new_route_id_at_once_get_one_route_and_no_500(app):
+    import threading
+    outcomes = []
+    for trial in range(5):  # on PostgreSQL the losers' INSERTs wait on the winner's key, then fail
+        barrier = threading.Barrier(8)
+
+        def save():
+            with app.app_context():
+                barrier.wait()
+                try:
+                    route_editing.save_route(f"race-{trial}", route_form(), [{"centre_id": "dobele-crafts-house"}],
+                                             None, None, user="planner@example.test")
+                    outcomes.append("saved")
+                except editing.EditError as exc:
+                    outcomes.append(exc.problems[0][0])
+                except Exception as exc:  # noqa: BLE001 - the test is that there is none
+                    outcomes.append(type(exc).__name__)
+        threads = [threading.Thread(target=save) for _ in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    assert sorted(set(outcomes)) == ["id", "saved"] and outcomes.count("saved") == 5
 
 
 def test_a_centre_put_on_a_route_is_not_answered_with_a_stale_304(planner, client):
@@ -247,6 +282,44 @@ def _zigzag(n, leg_m):
     x0, y0 = to_m.transform(23.72, 56.65)
     lonlat = [to_m.transform(x0 + 20 * i, y0 + (leg_m if i % 2 else 0), direction="INVERSE") for i in range(n)]
     return [[round(x, 7), round(y, 7)] for x, y in lonlat]
+
+
+@pytest.mark.parametrize("content", [
+    _line([[23.7, 56.6], [23.7, 56.6], [23.7, 56.6]]),
+    b'{"type": "MultiLineString", "coordinates": [[[23.27, 56.62], [23.1, 56.55]], [[23.1, 56.55], [23.1, 56.55]]]}'])
+def test_a_track_with_a_part_of_no_length_is_refused_and_coverage_stays_up(planner, client, content):
+    _refused_and_unchanged(planner, client, content, "still.geojson",
+                           "the line has a part whose points all lie in one place", PUBLIC_PAGES)
+
+
+def test_a_route_drawn_between_one_place_twice_is_refused_and_coverage_stays_up(planner, client):
+    response = planner.post("/manage/routes/new", route_form(stops_text="dobele-crafts-house\ndobele-crafts-house"))
+    assert response.status_code == 422
+    assert "the line has a part whose points all lie in one place" in unescape(response.get_data(as_text=True))
+    for page in PUBLIC_PAGES:
+        assert client.get(page).status_code == 200, page
+
+
+def test_a_route_of_thousands_of_stops_is_refused_before_it_slows_every_route_page(planner, client):
+    stops = "\n".join(f"Place {i} |  |  | survey" for i in range(201))
+    response = planner.post("/manage/routes/new", route_form(stops_text=stops))
+    assert response.status_code == 422
+    assert "field stops: has 201 stops; at most 200 are allowed" in unescape(response.get_data(as_text=True))
+    assert client.get("/api/v1/routes/test-route").status_code == 404
+
+
+@pytest.mark.parametrize("changes, message", [
+    ({"name_en": "Test\x01route"}, "field name_en: contains a control character"),
+    ({"stops_text": "dobele-crafts-house\nT\x02ervete | 56.47989 | 23.38895 | list"},
+     "stop 2, field name: contains a control character"),
+    ({"description_en": "x" * 2_001}, "field description_en: is 2001 characters long; at most 2000"),
+    ({"stops_text": "dobele-crafts-house\nTervete | 56.47989 | 23.38895 | " + "s" * 501},
+     "stop 2, field source: is 501 characters long; at most 500"),
+])
+def test_route_text_that_would_break_the_gpx_or_swell_pages_is_refused(planner, client, changes, message):
+    response = planner.post("/manage/routes/new", route_form(**changes))
+    assert response.status_code == 422 and message in unescape(response.get_data(as_text=True))
+    assert client.get("/api/v1/routes/test-route").status_code == 404
 
 
 @pytest.mark.parametrize("n, leg_m, message", [

@@ -41,6 +41,10 @@ def test_a_gpx_written_by_gpxpy_reads_back_the_same_points():
     (b'{"type": "LineString", "coordinates": [["23.7", "56.6"], [23.6, 56.5]]}',
      "has a line whose coordinates are not [longitude, latitude] pairs"),
     (b'{"type": "Point", "coordinates": [23.7, 56.6]}', "is JSON but not GeoJSON"),
+    (b'{"type": "MultiLineString", "coordinates": 5}', "has a line whose coordinates are not"),
+    (b'{"type": "MultiLineString", "coordinates": true}', "has a line whose coordinates are not"),
+    (b'{"type": "LineString", "coordinates": [[1' + b"0" * 400 + b', 56.6], [23.6, 56.5]]}',
+     "has a line whose coordinates are not"),
     (b'{"type": "FeatureCollection", "features": [{"type": "Feature", "geometry": null}]}', "holds no line"),
     (b'<?xml version="1.0"?><gpx xmlns="http://www.topografix.com/GPX/1/1"><trk><trkseg>', "is not well-formed XML"),
 ])
@@ -48,3 +52,9 @@ def test_files_that_are_not_usable_tracks_are_named(content, message):
     with pytest.raises(TrackError, match="^t.json: " + message.replace("(", r"\(").replace(")", r"\)").replace("[", r"\[")
                        .replace("]", r"\]")):
         read_track("t.json", content)
+
+
+@pytest.mark.parametrize("crs", [b'{"properties": [1]}', b'{"properties": "EPSG:4326"}', b'[]'])
+def test_a_malformed_crs_member_is_read_as_no_crs(crs):
+    content = b'{"type": "LineString", "coordinates": [[23.7, 56.6], [23.6, 56.5]], "crs": ' + crs + b'}'
+    assert list(read_track("t.json", content).coords) == [(23.7, 56.6), (23.6, 56.5)]

@@ -97,6 +97,13 @@ def test_a_minimal_post_gets_the_forms_defaults(client, token):
         ("Dobeles novads", "LV", "unknown", "unknown")
 
 
+def test_a_centre_cannot_take_the_id_of_the_add_form(client, token):
+    response = client.post("/api/v1/centres?lang=lv", headers=headers(token), json={
+        "id": "new", "name": "Mazā darbnīca", "kind": "workshop", "source": "municipality register"})
+    assert response.status_code == 422 and response.get_json()["problems"] == [
+        {"field": "id", "error": "'new' ir centra pievienošanas formas nosaukums; izvēlieties citu id"}]
+
+
 def test_a_post_missing_a_field_hears_of_it_once(client, token):
     response = client.post("/api/v1/centres", headers=headers(token), json={"id": "dobele-no-name", "kind": "workshop",
                                                                            "source": "register"})
@@ -125,6 +132,11 @@ def test_if_match_star_succeeds_when_the_centre_exists(client, token):
     ({"notes": "x" * 4001}, "notes"),
     ({"website": "https://example.lv/" + "x" * 500}, "website"),
     ({"lat": float("nan"), "lon": 23.3}, "lat"),
+    ({"lat": 10**400, "lon": 23.3}, "lat"),
+    ({"lat": 56.6, "lon": -10**400}, "lon"),
+    ({"lat": True, "lon": 23.3}, "lat"),
+    ({"signage_checked_on": "20240101"}, "signage_checked_on"),
+    ({"signage_checked_on": "2024-W01-1"}, "signage_checked_on"),
 ])
 def test_out_of_range_input_is_422_naming_the_field(client, token, app, body, field):
     before = state(app)

@@ -81,7 +81,8 @@ def upgrade_command(revision):
 @cli.command("current")
 def current_command():
     """Print the database's revision and the newest one this code knows."""
-    with _write_connection() as conn:
+    from flask import current_app
+    with current_app.extensions["craftmap.engine"].connect() as conn:  # reading needs no write transaction
         rev = current(conn)
     click.echo(f"database: {rev or 'unversioned'}; newest known: {head()}")
 

@@ -279,7 +279,7 @@ def test_history_shows_local_time(editor, client, app):
     from zoneinfo import ZoneInfo
     editor.post(f"/manage/centres/{OWN}", form_of(app, OWN, phone="+371 4444"))
     html = client.get(f"/manage/centres/{OWN}/history?lang=lv").get_data(as_text=True)
-    hour, minute = map(int, re.search(r"<td>[^<]*?(\d{1,2}):(\d{2})", html).groups())
+    hour, minute = map(int, re.search(r"<small>[^<]*?(\d{1,2}):(\d{2})", html).groups())
     now = datetime.datetime.now(ZoneInfo("Europe/Riga"))
     shown = now.replace(hour=hour, minute=minute)
     assert abs((now - shown).total_seconds()) < 180, (hour, minute, now)

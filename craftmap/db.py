@@ -108,6 +108,7 @@ changes = sa.Table(
     sa.Column("old", sa.Text, nullable=True),
     sa.Column("new", sa.Text, nullable=True),
     sa.Column("reverts", sa.String(32), nullable=True),
+    sa.Column("version", sa.Integer, nullable=True),  # the centre's version this change set made
 )
 
 meta = sa.Table(

@@ -16,9 +16,9 @@ from . import db
 from .validation import CENTRE_FIELDS, EDITABLE, MAX_VISITORS, centre_problems
 
 __all__ = ["EDITABLE", "ANY_VERSION", "WriteError", "EditError", "Refused", "NotFound", "Conflict", "may",
-           "require", "centre_for", "coerce", "coerce_visitors", "new_centre", "update", "create", "close",
-           "read_history", "revert_change", "save_centre", "create_centre", "history", "revert", "get_change",
-           "blank_centre", "same", "record", "check"]
+           "require", "centre_for", "coerce", "coerce_visitors", "coerce_edit", "new_centre", "update", "create",
+           "close", "read_history", "save_centre", "save_in", "current_in", "create_centre", "history",
+           "blank_centre", "same", "record", "typed", "check"]
 
 ANY_VERSION = "*"  # If-Match: * — whatever version the centre is at (RFC 9110, 13.1.1)
 
@@ -189,9 +189,14 @@ def new_centre(user):
 def update(user, centre_id, raw, expected_version, raw_visitors=None):
     """Apply raw changes (and visitor counts) for ``user``; ``expected_version`` may be ANY_VERSION."""
     centre = centre_for(user, "edit", centre_id)
-    changes, visitors = _both(lambda: coerce(raw, EDITABLE), lambda: coerce_visitors(raw_visitors or {}))
+    changes, visitors = coerce_edit(raw, raw_visitors)
     version = centre["version"] if expected_version == ANY_VERSION else expected_version
     return save_centre(centre_id, changes, version, user["email"], visitors)
+
+
+def coerce_edit(raw, raw_visitors=None):
+    """(field values, visitor counts) of an edit; one EditError naming the problems of both."""
+    return _both(lambda: coerce(raw, EDITABLE), lambda: coerce_visitors(raw_visitors or {}))
 
 
 def _both(first, second):
@@ -227,16 +232,6 @@ def read_history(user, centre_id):
     return centre, history(centre_id)
 
 
-def revert_change(user, change_id):
-    """Undo one recorded change for ``user``; returns the centre's id."""
-    change = get_change(change_id)
-    if change is None:
-        raise NotFound([("change", _("There is no change number %(id)s.", id=change_id))])
-    centre_for(user, "edit", change["centre_id"])
-    revert(change, user["email"])
-    return change["centre_id"]
-
-
 # --- the trusted core: already coerced values, already allowed ---------------------------------
 
 def check(row):
@@ -250,11 +245,21 @@ def _as_text(row):
     return row | {k: "" if row.get(k) is None else str(row[k]) for k in ("lat", "lon")}
 
 
-def record(centre_id, batch, user, diffs, reverts=None):
-    """The history rows of one save, for ``conn.execute(db.changes.insert(), rows)``."""
-    return [{"centre_id": centre_id, "batch": batch, "by": user, "field": f,
+def record(centre_id, batch, user, diffs, version, reverts=None):
+    """The history rows of one change set (one save: {field: (old, new)} that made ``version``), for
+    ``conn.execute(db.changes.insert(), rows)``. Every writer of centres records through this."""
+    return [{"centre_id": centre_id, "batch": batch, "by": user, "field": f, "version": version,
              "old": None if old is None else str(old), "new": None if new is None else str(new),
              "reverts": reverts} for f, (old, new) in diffs.items()]
+
+
+def typed(field, text):
+    """A recorded value (text or None) as the field holds it: coordinates and visitor counts are numbers."""
+    if text is None or (text == "" and (field in ("lat", "lon") or field.startswith("visitors_"))):
+        return None
+    if field in ("lat", "lon"):
+        return float(text)
+    return int(text) if field.startswith("visitors_") else text
 
 
 def _set_visitors(conn, centre_id, visitors, diffs):
@@ -270,7 +275,9 @@ def _set_visitors(conn, centre_id, visitors, diffs):
         diffs[f"visitors_{year}"] = (before.get(year), count)
 
 
-def _save(conn, current, changes, expected_version, user, visitors=None, reverts=None):
+def save_in(conn, current, changes, expected_version, user, visitors=None, reverts=None):
+    """The write itself, in ``conn``'s transaction: check, version-checked UPDATE, visitor counts, one
+    change set. ``current`` is the centre as read in that transaction. Returns the new version."""
     if current["version"] != expected_version:
         raise Conflict(current)
     changes = {k: v for k, v in changes.items() if k in EDITABLE}
@@ -284,7 +291,8 @@ def _save(conn, current, changes, expected_version, user, visitors=None, reverts
         raise Conflict(current)
     _set_visitors(conn, current["id"], visitors or {}, diffs)
     if diffs:
-        conn.execute(db.changes.insert(), record(current["id"], uuid.uuid4().hex, user, diffs, reverts))
+        conn.execute(db.changes.insert(), record(current["id"], uuid.uuid4().hex, user, diffs, expected_version + 1,
+                                                 reverts))
     db.bump_data_version(conn)
     return expected_version + 1
 
@@ -296,7 +304,7 @@ def same(field, old, new):
     return old == new
 
 
-def _current(conn, centre_id):
+def current_in(conn, centre_id):
     row = conn.execute(sa.select(db.centres).where(db.centres.c.id == centre_id)).first()
     if row is None:
         raise NotFound([("id", _("There is no centre with the id %(id)r.", id=centre_id))])
@@ -309,7 +317,7 @@ def save_centre(centre_id, changes, expected_version, user, visitors=None):
     Returns the new version; raises EditError (nothing saved), Conflict or NotFound.
     """
     with db.transaction() as conn:
-        return _save(conn, _current(conn, centre_id), changes, expected_version, user, visitors)
+        return save_in(conn, current_in(conn, centre_id), changes, expected_version, user, visitors)
 
 
 def create_centre(record_, user):
@@ -322,7 +330,7 @@ def create_centre(record_, user):
                 raise taken
             conn.execute(db.centres.insert().values(**record_, updated_by=user))
             conn.execute(db.changes.insert(), record(record_["id"], uuid.uuid4().hex, user,
-                                                     {"created": (None, record_["name"])}))
+                                                     {"created": (None, record_["name"])}, 1))
             db.bump_data_version(conn)
     except sa.exc.IntegrityError:  # another request added the same id in the same instant
         raise taken from None
@@ -334,34 +342,3 @@ def history(centre_id):
         rows = conn.execute(sa.select(db.changes).where(db.changes.c.centre_id == centre_id)
                             .order_by(db.changes.c.id.desc()))
         return [dict(r._mapping) for r in rows]
-
-
-def get_change(change_id):
-    with db.engine().connect() as conn:
-        row = conn.execute(sa.select(db.changes).where(db.changes.c.id == change_id)).first()
-    return dict(row._mapping) if row else None
-
-
-def revert(change, user):
-    """Undo one recorded change; the undoing is itself a change. Returns the new version."""
-    with db.transaction() as conn:
-        current = _current(conn, change["centre_id"])
-        field = change["field"]
-        if field.startswith("visitors_"):
-            old = None if change["old"] is None else int(change["old"])
-            return _save(conn, current, {}, current["version"], user, {int(field[9:]): old}, change["batch"])
-        if field not in EDITABLE:
-            raise EditError([(field, _("this change cannot be reverted"))])
-        undo = {field: change}
-        if field in ("lat", "lon"):  # a location is undone whole, never one coordinate of it
-            same_batch = sa.select(db.changes).where(db.changes.c.batch == change["batch"],
-                                                     db.changes.c.field.in_(("lat", "lon")))
-            undo |= {c.field: dict(c._mapping) for c in conn.execute(same_batch)}
-        moved = [(f, _("has changed again since (now %(value)r); undoing would lose that, so edit it instead",
-                       value=current[f]))
-                 for f, c in undo.items() if (None if current[f] is None else str(current[f])) != c["new"]]
-        if moved:
-            raise EditError(moved)
-        old = {f: c["old"] for f, c in undo.items()}
-        old |= {f: None if old[f] is None else float(old[f]) for f in ("lat", "lon") if f in old}
-        return _save(conn, current, old, current["version"], user, reverts=change["batch"])

@@ -181,7 +181,8 @@ def _parameters(user, entries):
         elif e["action"] == "create":
             creates.append(e["record"] | {"updated_by": user})
         diffs = {"created": (None, e["record"]["name"])} if e["action"] == "create" else e["changes"]
-        history += editing.record(e["id"], uuid.uuid4().hex, user, diffs) if e["action"] != "none" else []
+        version = e["version"] + 1 if e["action"] == "update" else 1
+        history += editing.record(e["id"], uuid.uuid4().hex, user, diffs, version) if e["action"] != "none" else []
     return updates, creates, history
 
 

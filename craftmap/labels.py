@@ -1,7 +1,12 @@
-"""Human-readable, translated names for the coded values."""
+"""Human-readable, translated names for the coded values and the fields of a centre."""
+from flask import current_app
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 
-__all__ = ["wheelchair", "signage", "status", "network", "country", "geometry_origin", "stop_order_origin", "precision", "map_texts"]
+from .i18n import pick
+
+__all__ = ["wheelchair", "signage", "status", "network", "country", "geometry_origin", "stop_order_origin", "precision",
+           "toilets", "fields", "field", "value", "map_texts"]
 
 
 def wheelchair(value):
@@ -42,6 +47,53 @@ def precision(value):
     return {"address": _("address"), "settlement": _("settlement centre (approximate)"),
             "approximate": _("approximate"), "surveyed": _("surveyed"),
             "none": _("location not yet known")}.get(value, value)
+
+
+def toilets(value):
+    return {"yes": _("has a wheelchair-accessible toilet"), "no": _("no wheelchair-accessible toilet"),
+            "unknown": _("not known")}.get(value, value)
+
+
+def fields():
+    """The label of every field of a centre as the editing form shows it."""
+    return {
+        "id": _("Identifier (lower-case letters, digits and -)"), "source": _("Source (where the information comes from)"),
+        "name": _("Name"), "name_en": _("Name in English"), "kind": _("Kind (e.g. craft_centre; museum)"),
+        "settlement": _("Settlement"), "address": _("Address"), "phone": _("Phone"), "email": _("Email"),
+        "website": _("Website"), "opening_hours": _("Opening hours"), "crafts": _("Crafts"),
+        "wheelchair": _("Wheelchair access"), "wheelchair_description": _("Wheelchair access: description"),
+        "toilets_wheelchair": _("Wheelchair-accessible toilet"), "signage": _("Signage"),
+        "signage_checked_on": _("Signage checked on"), "lat": _("Latitude"), "lon": _("Longitude"),
+        "coord_precision": _("Precision of the location"), "visitors": _("Visitors"),
+        "status": _("Status (close a centre instead of deleting it)"), "notes": _("Notes"),
+        "created": _("Centre added"), "location": _("Location"),
+    }
+
+
+def field(name):
+    """One field's label; a recorded visitor count ``visitors_2025`` is named with its year."""
+    if name.startswith("visitors_"):
+        return _("Visitors in %(year)s", year=name[len("visitors_"):])
+    return fields().get(name, name)
+
+
+_CODED = {"wheelchair": wheelchair, "signage": signage, "status": status, "coord_precision": precision,
+          "toilets_wheelchair": toilets, "mid_baltic_network": network, "country": country}
+
+
+def value(name, text, lang):
+    """A recorded value of field ``name`` as a person reads it in ``lang``: codes and crafts by their
+    names, counts with digit grouping, nothing as a dash."""
+    if text is None or text == "":
+        return "–"
+    if name in _CODED:
+        return _CODED[name](text)
+    if name in ("crafts", "kind"):
+        vocab = current_app.extensions["craftmap.reference"].vocabulary["craft" if name == "crafts" else "kind"]
+        return ", ".join(pick(vocab[k], lang)[0] if k in vocab else k for k in filter(None, str(text).split(";")))
+    if name.startswith("visitors_"):
+        return format_decimal(int(text))
+    return str(text)
 
 
 def map_texts():

@@ -2,11 +2,12 @@
 import datetime
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import format_datetime
 from flask_babel import gettext as _
 from shapely.geometry import shape
 from werkzeug.exceptions import Forbidden, NotFound
 
-from . import auth, db, editing, importing, labels, planning, route_editing, track_files
+from . import auth, changesets, db, editing, importing, labels, merging, planning, route_editing, track_files
 from .planner import csv_response
 from .validation import CENTRE_FIELDS, ENUMS, MAX_CHARS
 
@@ -126,20 +127,36 @@ def _form_visitors(form):
     return {year: count} if year or count else {}
 
 
-def _edit_page(centre, values, errors=None, conflict=None, status=200):
+def _edit_page(centre, values, errors=None, merge=None, status=200):
     ref = current_app.extensions["craftmap.reference"]
     return render_template("manage/edit.html", centre=centre, values=values, errors=errors or {},
-                           conflict=conflict, enums=ENUMS, crafts=ref.vocabulary["craft"], limits=MAX_CHARS,
+                           merge=merge, enums=ENUMS, crafts=ref.vocabulary["craft"], limits=MAX_CHARS,
                            visitors=db.visitors(centre["id"]) if centre.get("version") else {},
-                           texts=labels.map_texts()), status
+                           texts=labels.map_texts(), field_labels=labels.fields(), value_label=labels.value,
+                           start_version=_posted_version() if merge else centre.get("version")), status
 
 
-def _posted_version():
+def _posted_version(name="version"):
     """The version the form was loaded at; a missing or garbled one counts as stale (a conflict)."""
-    try:
-        return int(request.form.get("version", ""))
-    except ValueError:
-        return -1
+    text = request.form.get(name, "").strip()
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 9 else -1
+
+
+def _choices(form):
+    return {k.removeprefix("choose-"): v for k, v in form.items() if k.startswith("choose-")}
+
+
+def _when(at):
+    return format_datetime(at, "short") if at else "–"
+
+
+def _merged_message(merged):
+    """'Saved, merged with …' naming each colleague, when, and the fields of theirs that were kept."""
+    by = {}
+    for key, who, at in merged.theirs:
+        by.setdefault((who, _when(at)), []).append(labels.field(key))
+    return " ".join([_("Saved.")] + [_("Merged with the change by %(who)s (%(when)s) to: %(fields)s.", who=who,
+                                         when=when, fields=", ".join(names)) for (who, when), names in by.items()])
 
 
 @bp.route("/centres/<centre_id>", methods=["GET", "POST"])
@@ -151,12 +168,15 @@ def edit(centre_id):
     changes = _form_changes(request.form)
     values = centre | changes | {k: request.form.get(k, "") for k in ("visitors_year", "visitors_count")}
     try:
-        editing.update(user, centre_id, changes, _posted_version(), _form_visitors(request.form))
+        _version, merged = merging.save_merging(user, centre_id, changes, _form_visitors(request.form),
+                                                _posted_version(), _posted_version("seen"), _choices(request.form))
     except editing.EditError as exc:
         return _edit_page(centre, values, errors=exc.by_field(), status=422)
-    except editing.Conflict as exc:
-        return _edit_page(exc.current, values, conflict=exc.current, status=409)
-    flash(_("Saved."))
+    except merging.NeedsChoice as exc:
+        return _edit_page(exc.current, values, merge=exc, status=409)
+    except editing.Conflict as exc:  # saved by someone else between the merge and its write: merge again
+        return _edit_page(exc.current, values, errors={"version": exc.problems[0][1]}, status=409)
+    flash(_merged_message(merged) if merged else _("Saved."))
     return redirect(url_for("manage.edit", centre_id=centre_id))
 
 
@@ -193,19 +213,34 @@ def close(centre_id):
 @bp.route("/centres/<centre_id>/history")
 def history(centre_id):
     user = auth.current_user()
-    centre, changes = editing.read_history(user, centre_id)
-    return render_template("manage/history.html", centre=centre, changes=changes,
-                           may_revert=editing.may(user, "edit", centre))
+    centre, sets = changesets.read_change_sets(user, centre_id)
+    return render_template("manage/history.html", centre=centre, sets=sets, field_label=labels.field,
+                           value_label=labels.value, may_undo=editing.may(user, "edit", centre))
 
 
-@bp.route("/changes/<int:change_id>/revert", methods=["POST"])
-def revert(change_id):
-    change = editing.get_change(change_id) or abort(404)
+def _undo_page(plan, message=None, status=200):
+    return render_template("manage/undo.html", plan=plan, message=message, field_label=labels.field,
+                           value_label=labels.value), status
+
+
+@bp.route("/centres/<centre_id>/changes/<batch>/undo", methods=["GET", "POST"])
+def undo(centre_id, batch):
+    """Undo one save: GET shows exactly what would be restored, POST (from that page) restores it."""
+    user = auth.current_user()
+    if request.method == "GET":
+        return _undo_page(changesets.plan_undo(user, centre_id, batch))
     try:
-        editing.revert_change(auth.current_user(), change_id)
+        done = changesets.undo(user, centre_id, batch, _posted_version(), request.form.getlist("include"))
+    except editing.Conflict:
+        return _undo_page(changesets.plan_undo(user, centre_id, batch), _(
+            "Someone saved this centre meanwhile, so nothing was undone. Check below what undoing would restore "
+            "now."), 409)
     except editing.EditError as exc:
-        flash("; ".join(f"{f}: {m}" for f, m in exc.problems))
-    return redirect(url_for("manage.history", centre_id=change["centre_id"]))
+        return _undo_page(changesets.plan_undo(user, centre_id, batch), exc.problems[0][1], 422)
+    undone, units = done
+    flash(_("Undone the save by %(who)s (%(when)s): %(fields)s restored.", who=undone["by"], when=_when(undone["at"]),
+            fields=", ".join(labels.field(u.key) for u in units)))
+    return redirect(url_for("manage.history", centre_id=centre_id))
 
 
 def _uploaded_bytes():

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from flask import current_app
 from flask.cli import AppGroup
 
-from . import db, schema, seed
+from . import db, editing, schema, seed
 from .validation import CENTRE_FIELDS
 
 __all__ = ["LOADER", "init_app", "read", "plan_reload", "apply_reload", "cli"]
@@ -122,8 +122,8 @@ def apply_reload(conn, plan):
     batch = uuid.uuid4().hex
     for record in plan["centres"]["add"]:
         conn.execute(db.centres.insert().values(**record, updated_by=LOADER))
-        conn.execute(db.changes.insert().values(centre_id=record["id"], batch=batch, by=LOADER, field="created",
-                                                new=record["name"]))
+        conn.execute(db.changes.insert(), editing.record(record["id"], batch, LOADER,
+                                                         {"created": (None, record["name"])}, 1))
     for centre_id, update in plan["centres"]["update"].items():
         version, fields = update["version"], update["fields"]
         done = conn.execute(db.centres.update().where(db.centres.c.id == centre_id, db.centres.c.version == version)
@@ -131,10 +131,7 @@ def apply_reload(conn, plan):
                                     updated_by=LOADER, updated_at=sa.func.now()))
         if done.rowcount != 1:
             raise Moved(centre_id)
-        conn.execute(db.changes.insert(), [
-            {"centre_id": centre_id, "batch": batch, "by": LOADER, "field": f, "reverts": None,
-             "old": None if old is None else str(old), "new": None if new is None else str(new)}
-            for f, (old, new) in fields.items()])
+        conn.execute(db.changes.insert(), editing.record(centre_id, batch, LOADER, fields, version + 1))
     for route in plan["routes"]["add"]:
         conn.execute(db.routes.insert().values(id=route["id"], updated_by=LOADER, **_route_values(route)))
     for route in plan["routes"]["update"]:

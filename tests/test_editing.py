@@ -12,7 +12,7 @@ def other_change(app):
     """A recorded change of Bauska's centre, for the routes that take a change id."""
     with app.app_context():
         editing.save_centre(OTHER, {"phone": "+371 6390 0000"}, 1, "bauska@example.test")
-        return editing.history(OTHER)[0]["id"]
+        return editing.history(OTHER)[0]["batch"]
 
 
 def _routes(app, prefix):
@@ -23,7 +23,7 @@ def _routes(app, prefix):
 
 
 def _url(rule, change_id):
-    values = {"centre_id": OTHER, "change_id": change_id, "route_id": "x", "fmt": "gpx"}
+    values = {"centre_id": OTHER, "change_id": change_id, "batch": change_id, "route_id": "x", "fmt": "gpx"}
     return rule.build({a: values[a] for a in rule.arguments})[1]
 
 
@@ -58,7 +58,7 @@ def test_another_municipalitys_centre_is_403_at_every_private_route_that_takes_i
     private = set()
     for prefix in ("/manage", "/api/"):
         for rule, method in _routes(app, prefix):
-            if not {"centre_id", "change_id"} & rule.arguments:
+            if not {"centre_id", "change_id", "batch"} & rule.arguments:
                 continue
             url = _url(rule, other_change)
             if not _asks_for_login(anonymous.open(url, method=method)):
@@ -72,7 +72,7 @@ def test_another_municipalitys_centre_is_403_at_every_private_route_that_takes_i
             else:
                 response = client.open(url, method=method)
             assert response.status_code == 403, (rule.rule, method, response.status_code)
-    assert private >= {"manage.edit", "manage.close", "manage.history", "manage.revert", "api.patch_centre",
+    assert private >= {"manage.edit", "manage.close", "manage.history", "manage.undo", "api.patch_centre",
                        "api.centre_history"}
     assert db_state(app) == before
 
@@ -89,8 +89,9 @@ def test_planners_read_every_history_on_the_web_and_through_the_api_but_change_n
     assert api.status_code == 200 and api.get_json()["changes"][0]["new"] == "+371 6390 0000"
     auth.login("planner@example.test")
     page = client.get(f"/manage/centres/{OTHER}/history?lang=en").get_data(as_text=True)
-    assert "+371 6390 0000" in page and "Revert this change" not in page
-    assert auth.post(f"/manage/changes/{other_change}/revert").status_code == 403
+    assert "+371 6390 0000" in page and "Undo this save" not in page
+    assert client.get(f"/manage/centres/{OTHER}/changes/{other_change}/undo").status_code == 403
+    assert auth.post(f"/manage/centres/{OTHER}/changes/{other_change}/undo", {"version": "2"}).status_code == 403
     assert client.patch(f"/api/v1/centres/{OTHER}", json={"phone": "+371 3"},
                         headers={"Authorization": f"Bearer {token}", "If-Match": "*"}).status_code == 403
 

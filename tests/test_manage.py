@@ -101,40 +101,6 @@ def test_a_refused_save_keeps_the_typed_visitor_count(editor, client, app):
     assert 'value="4321"' in html
 
 
-def test_history_and_revert(editor, client, app):
-    editor.post(f"/manage/centres/{OWN}", form_of(app, OWN, phone="+371 333", wheelchair="no"))
-    html = client.get(f"/manage/centres/{OWN}/history?lang=en").get_data(as_text=True)
-    assert "dobele@example.test" in html and "+371 333" in html and "wheelchair" in html
-    with app.app_context():
-        from craftmap import editing
-        change = next(c for c in editing.history(OWN) if c["field"] == "wheelchair")
-    assert editor.post(f"/manage/changes/{change['id']}/revert").status_code == 302
-    props = client.get(f"/api/v1/centres/{OWN}").get_json()["properties"]
-    assert props["wheelchair"] == "unknown" and props["phone"] == "+371 333"
-    with app.app_context():
-        from craftmap import editing
-        assert editing.history(OWN)[0]["reverts"] == change["batch"]
-
-
-def test_revert_refuses_to_lose_a_later_value_and_undoes_a_location_whole(editor, client, app):
-    from craftmap import editing
-    editor.post(f"/manage/centres/{OWN}", form_of(app, OWN, phone="+371 1111"))
-    editor.post(f"/manage/centres/{OWN}", form_of(app, OWN, phone="+371 2222"))
-    with app.app_context():
-        first = editing.history(OWN)[-1]
-    assert first["new"] == "+371 1111"
-    editor.post(f"/manage/changes/{first['id']}/revert")
-    assert client.get(f"/api/v1/centres/{OWN}").get_json()["properties"]["phone"] == "+371 2222"
-    assert "has changed again since" in client.get(f"/manage/centres/{OWN}/history?lang=en").get_data(as_text=True)
-
-    editor.post(f"/manage/centres/{OWN}", form_of(app, OWN, lat="56.6", lon="23.3"))
-    with app.app_context():
-        lat = next(c for c in editing.history(OWN) if c["field"] == "lat")
-    assert editor.post(f"/manage/changes/{lat['id']}/revert").status_code == 302
-    coordinates = client.get(f"/api/v1/centres/{OWN}").get_json()["geometry"]["coordinates"]
-    assert coordinates == [23.2751, 56.62372]  # both coordinates back, not a point nobody entered
-
-
 def test_reordering_crafts_is_no_change(editor, app):
     from craftmap import editing
     form = form_of(app, OWN, phone="+371 3333")
@@ -168,19 +134,6 @@ def test_cannot_open_other_municipalitys_centre_for_editing(editor, client):
 def test_cannot_change_other_municipalitys_centre(editor, client, app):
     before = snapshot_of(app)
     assert editor.post(f"/manage/centres/{OTHER}", form_of(app, OTHER, phone="+371 999")).status_code == 403
-    assert snapshot_of(app) == before
-
-
-def test_cannot_revert_other_municipalitys_change(auth, client, app):
-    auth.login("bauska@example.test")
-    auth.post(f"/manage/centres/{OTHER}", form_of(app, OTHER, phone="+371 555"))
-    auth.post("/manage/logout")
-    auth.login("dobele@example.test")
-    with app.app_context():
-        from craftmap import editing
-        change = editing.history(OTHER)[0]
-    before = snapshot_of(app)
-    assert auth.post(f"/manage/changes/{change['id']}/revert").status_code == 403
     assert snapshot_of(app) == before
 
 
@@ -326,7 +279,7 @@ def test_history_shows_local_time(editor, client, app):
     from zoneinfo import ZoneInfo
     editor.post(f"/manage/centres/{OWN}", form_of(app, OWN, phone="+371 4444"))
     html = client.get(f"/manage/centres/{OWN}/history?lang=lv").get_data(as_text=True)
-    hour, minute = map(int, re.search(r"<td>[^<]*?(\d{1,2}):(\d{2})", html).groups())
+    hour, minute = map(int, re.search(r"<small>[^<]*?(\d{1,2}):(\d{2})", html).groups())
     now = datetime.datetime.now(ZoneInfo("Europe/Riga"))
     shown = now.replace(hour=hour, minute=minute)
     assert abs((now - shown).total_seconds()) < 180, (hour, minute, now)

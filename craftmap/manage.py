@@ -235,7 +235,7 @@ def _import_page(plan, source, data, status=200):
     has_errors = any(p["errors"] for p in plan)
     return _import_template(plan=plan, source=source, upload=base64.b64encode(data).decode("ascii"),
                             counts=importing.counts(plan), has_errors=has_errors), \
-        422 if has_errors and request.form.get("apply") else status
+        422 if has_errors else status
 
 
 def _imported_message(counts):

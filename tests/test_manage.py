@@ -360,3 +360,21 @@ def test_a_refused_name_is_kept_in_its_field_but_the_heading_names_the_centre(ed
     response = editor.post(f"/manage/centres/{OWN}", form_of(app, OWN, name="N" * 300))
     html = htmllib.unescape(response.get_data(as_text=True))
     assert response.status_code == 422 and f"<h1>{stored}</h1>" in html and 'value="' + "N" * 300 in html
+
+
+@pytest.mark.parametrize("typed, stored", [("14.05.2025", "2025-05-14"), ("4.5.2025", "2025-05-04"),
+                                           ("2025-05-14", "2025-05-14")])
+def test_the_form_takes_dates_as_people_type_them(editor, client, app, typed, stored):
+    response = editor.post(f"/manage/centres/{OWN}", form_of(app, OWN, signage_checked_on=typed, lat="56,6251"))
+    assert response.status_code == 302
+    props = client.get(f"/api/v1/centres/{OWN}").get_json()
+    assert props["properties"]["signage_checked_on"] == stored and props["geometry"]["coordinates"][1] == 56.6251
+
+
+def test_an_impossible_date_is_kept_as_typed_and_named_in_the_page_language(editor, client, app):
+    editor.post(f"/manage/centres/{OWN}", form_of(app, OWN, signage_checked_on="2025-05-14"))
+    response = editor.post(f"/manage/centres/{OWN}?lang=lv", form_of(app, OWN, signage_checked_on="2026-13-40"))
+    html = htmllib.unescape(response.get_data(as_text=True))
+    assert response.status_code == 422 and 'value="2026-13-40"' in html
+    assert "'2026-13-40' nav datums: rakstiet dienu kā dd.mm.gggg" in html and 'placeholder="dd.mm.gggg"' in html
+    assert client.get(f"/api/v1/centres/{OWN}").get_json()["properties"]["signage_checked_on"] == "2025-05-14"

@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
 
-from . import db
-from .validation import CENTRE_FIELDS, EDITABLE, MAX_VISITORS, centre_problems
+from . import db, entry
+from .validation import CENTRE_FIELDS, DATE_FIELDS, EDITABLE, MAX_VISITORS, centre_problems
 
 __all__ = ["EDITABLE", "ANY_VERSION", "WriteError", "EditError", "Refused", "NotFound", "Conflict", "may",
            "require", "centre_for", "coerce", "coerce_visitors", "coerce_edit", "new_centre", "update", "create",
@@ -109,7 +109,8 @@ def centre_for(user, action, centre_id):
 def coerce(raw, fields):
     """``raw`` (form, JSON or CSV values) as field values; raises EditError naming each bad field.
 
-    Text stays text (stripped, line ends as newline); lat and lon become numbers or None.
+    Text stays text (stripped, line ends as newline); lat and lon become numbers or None (a decimal
+    comma is read too); dates typed dd.mm.yyyy become YYYY-MM-DD (``entry``).
     """
     values, problems = {}, []
     for field, value in raw.items():
@@ -117,6 +118,11 @@ def coerce(raw, fields):
             problems.append((field, _("is not a field that can be written")))
         elif field in ("lat", "lon"):
             values[field] = _coordinate(value)
+        elif field in DATE_FIELDS and isinstance(value, str):
+            values[field] = entry.iso_date(value)
+            if values[field] and not entry.is_iso_date(values[field]):
+                problems.append((field, _("%(value)r is not a date: write the day as dd.mm.yyyy or YYYY-MM-DD",
+                                          value=value.strip())))
         elif value is None or isinstance(value, str):
             values[field] = (value or "").replace("\r\n", "\n").replace("\r", "\n").strip()
         else:
@@ -131,11 +137,9 @@ def _coordinate(value):
         return float(value) if abs(value) < 1e300 else f"{str(value)[:20]}…"  # a JSON integer beyond any float
     if isinstance(value, bool):
         return repr(value)  # not 1.0 and 0.0
-    text = value.strip() if isinstance(value, str) else value
-    try:
-        return float(text) if text not in ("", None) else None
-    except (TypeError, ValueError):
-        return text if isinstance(text, str) else repr(text)  # kept so that validation names it
+    if isinstance(value, str):
+        return entry.decimal(value)  # text that is no number is kept, so that validation names it
+    return None if value is None else repr(value)
 
 
 def _json_type(value):

@@ -4,49 +4,28 @@ transaction, then write the plan in one short transaction of precomputed stateme
 The plan is made from a snapshot; the write checks in its UPDATE that every centre is still at the
 version planned, so all rows land or none does, and the write lock is held only for the statements.
 """
-import csv
-import io
 import uuid
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from . import db, editing
+from . import db, editing, sheets
 from .editing import Conflict, EditError
+from .sheets import MAX_BYTES, MAX_ROWS
 from .validation import CENTRE_FIELDS, EDITABLE
 
-__all__ = ["MAX_BYTES", "MAX_ROWS", "FORMULA_STARTS", "read_rows", "plan", "apply"]
-
-MAX_BYTES = 2_000_000
-MAX_ROWS = 5_000
-FORMULA_STARTS = ("=", "+", "-", "@")  # a spreadsheet runs a cell starting so as a formula
+__all__ = ["MAX_BYTES", "MAX_ROWS", "read_rows", "plan", "counts", "apply"]
 
 
 def read_rows(data):
-    """The rows of a CSV file (bytes) as dicts by column; raises EditError naming the file, row or column.
+    """The rows of a CSV or XLSX file (bytes) as dicts by column, and what was read (``sheets.read_table``);
+    raises EditError naming the file, row or column.
 
     Line ends may be LF, CRLF or CR, even mixed. Cells a row lacks are None; surplus cells are under None.
     """
-    if len(data) > MAX_BYTES:
-        raise EditError([("file", _("The file is larger than 2 MB."))])
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise EditError([("file", _("The file is not UTF-8 text; save it from the spreadsheet as “CSV UTF-8”."))]) from None
-    reader = csv.reader(io.StringIO(text, newline=""))
-    records = []
-    try:
-        header = [h.strip() for h in next(reader, [])]
-        for cells in reader:
-            if len(records) == MAX_ROWS:
-                raise EditError([("file", _("The file has more than %(n)s rows; split it into smaller files.",
-                                                   n=f"{MAX_ROWS:,}"))])
-            records.append(cells)
-    except csv.Error as exc:  # e.g. a cell over the csv module's 131 072 characters
-        raise EditError([("row", _("Row %(row)d cannot be read (%(reason)s); a cell may have at most a few "
-                                   "thousand characters.", row=len(records) + 2, reason=exc))]) from None
+    header, records, source = sheets.read_table(data)
     _check_header(header)
-    return text, [_as_dict(header, cells) for cells in records if cells]
+    return [_as_dict(header, cells) for cells in records], source
 
 
 def _check_header(header):
@@ -62,13 +41,6 @@ def _check_header(header):
 def _as_dict(header, cells):
     row = dict(zip(header, cells)) | {h: None for h in header[len(cells):]}
     return row | ({None: cells[len(header):]} if len(cells) > len(header) else {})
-
-
-def _from_cell(value):
-    """A CSV cell as the editor meant it: the apostrophe the export puts before a FORMULA_STARTS
-    character is dropped, so an exported file imports unchanged."""
-    text = (value or "").strip()
-    return text[1:] if text[:1] == "'" and text[1:2] in FORMULA_STARTS else text
 
 
 def plan(user, rows):
@@ -90,8 +62,11 @@ def plan(user, rows):
 
 
 def _plan_row(user, raw, existing):
-    values = editing.coerce({k: _from_cell(v) for k, v in raw.items() if k in CENTRE_FIELDS and v is not None},
-                            CENTRE_FIELDS)
+    try:
+        values = editing.coerce({k: v for k, v in raw.items() if k in CENTRE_FIELDS and v is not None}, CENTRE_FIELDS)
+    except EditError as exc:  # e.g. a date that is no day
+        return {"id": (raw.get("id") or "").strip(), "changes": {}, "action": "refused",
+                "errors": _shape_problems(raw) + exc.problems}
     entry = {"id": values.get("id", ""), "changes": {}, "errors": _shape_problems(raw)}
     current = existing.get(entry["id"])
     target = current or editing.new_centre(user) | {k: v for k, v in values.items() if v not in ("", None)}
@@ -143,6 +118,12 @@ def _shape_problems(raw):
     if raw.get(None):
         return [("row", _("the row has %(n)d more cells than the header", n=len(raw[None])))]
     return []
+
+
+def counts(entries):
+    """How many rows of a plan change a centre, add one, change nothing."""
+    actions = [e["action"] for e in entries]
+    return {"changed": actions.count("update"), "added": actions.count("create"), "unchanged": actions.count("none")}
 
 
 def apply(user, entries):

@@ -1,13 +1,16 @@
 """Pages for municipalities: keep their own centres current. Access is decided once, here at the edge."""
+import base64
+import binascii
 import datetime
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import format_datetime
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from shapely.geometry import shape
 from werkzeug.exceptions import Forbidden, NotFound
 
-from . import auth, changesets, db, editing, importing, labels, merging, planning, route_editing, track_files
+from . import auth, changesets, db, editing, importing, labels, merging, planning, route_editing, sheets, track_files
 from .planner import csv_response
 from .validation import CENTRE_FIELDS, ENUMS, MAX_CHARS
 
@@ -244,8 +247,18 @@ def undo(centre_id, batch):
 
 
 def _uploaded_bytes():
+    """The file uploaded, else the one the preview carried to its apply button (base64), else pasted text."""
     upload = request.files.get("file")
-    return upload.read(importing.MAX_BYTES + 1) if upload else request.form.get("csv_text", "").encode("utf-8")
+    if upload:
+        return upload.read(importing.MAX_BYTES + 1)
+    carried = request.form.get("upload", "")
+    if carried:
+        try:
+            return base64.b64decode(carried[:importing.MAX_BYTES * 2], validate=True)
+        except binascii.Error:
+            raise editing.EditError([("file", _("The file could not be carried from the preview; upload it again."))]) \
+                from None
+    return request.form.get("csv_text", "").encode("utf-8")
 
 
 def _import_template(**context):
@@ -253,10 +266,19 @@ def _import_template(**context):
     return render_template("manage/import.html", import_limits=limits, **context)
 
 
-def _import_page(plan, text, status=200):
+def _import_page(plan, source, data, status=200):
     has_errors = any(p["errors"] for p in plan)
-    return _import_template(plan=plan, csv_text=text, has_errors=has_errors), \
-        422 if has_errors and request.form.get("apply") else status
+    return _import_template(plan=plan, source=source, upload=base64.b64encode(data).decode("ascii"),
+                            counts=importing.counts(plan), has_errors=has_errors), \
+        422 if has_errors else status
+
+
+def _imported_message(counts):
+    parts = [ngettext("%(num)d centre changed", "%(num)d centres changed", counts["changed"])]
+    if counts["added"]:
+        parts.append(ngettext("%(num)d added", "%(num)d added", counts["added"]))
+    parts.append(ngettext("%(num)d unchanged", "%(num)d unchanged", counts["unchanged"]))
+    return ", ".join(parts) + "."
 
 
 @bp.route("/import", methods=["GET", "POST"])
@@ -266,7 +288,8 @@ def import_csv():
     if request.method == "GET":
         return _import_template(plan=None)
     try:
-        text, rows = importing.read_rows(_uploaded_bytes())
+        data = _uploaded_bytes()
+        rows, source = importing.read_rows(data)
     except editing.EditError as exc:
         return _import_template(plan=None, error=" ".join(m for _f, m in exc.problems)), 422
     plan = importing.plan(user, rows)
@@ -274,17 +297,29 @@ def import_csv():
         try:
             importing.apply(user, plan)
         except editing.WriteError:  # a centre changed between this plan and its write: plan again and show why
-            return _import_page(importing.plan(user, rows), text, 409)
-        flash(_("Imported %(n)d rows.", n=len(plan)))
+            return _import_page(importing.plan(user, rows), source, data, 409)
+        flash(_imported_message(importing.counts(plan)))
         return redirect(url_for("manage.index"))
-    return _import_page(plan, text)
+    return _import_page(plan, source, data)
+
+
+def _exported_centres():
+    user = auth.current_user()
+    return [c for c in db.all_centres() if editing.may(user, "list", c)], list(CENTRE_FIELDS) + ["version"]
 
 
 @bp.route("/export.csv")
 def export_csv():
-    user = auth.current_user()
-    rows = [c for c in db.all_centres() if editing.may(user, "list", c)]
-    return csv_response(rows, list(CENTRE_FIELDS) + ["version"], "craftmap-centres.csv")
+    return csv_response(*_exported_centres(), "craftmap-centres.csv")
+
+
+@bp.route("/export.xlsx")
+def export_xlsx():
+    rows, fields = _exported_centres()
+    response = Response(sheets.xlsx_bytes(rows, fields, _("Centres")),
+                        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response.headers["Content-Disposition"] = 'attachment; filename="craftmap-centres.xlsx"'
+    return response
 
 
 def planner_only():

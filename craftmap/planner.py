@@ -2,16 +2,12 @@
 
 The programme's figures are public, so these pages are open to every visitor.
 """
-import csv
-import io
-
 from flask import Blueprint, Response, abort, current_app, g, render_template, request, url_for
 from flask_babel import gettext as _
 
-from . import labels, mapbuild, planning
+from . import labels, mapbuild, planning, sheets
 from .assets import asset_url
 from .datasets import route_name, snapshot
-from .importing import FORMULA_STARTS
 from .web import cache_headers, map_parts, send
 
 bp = Blueprint("planner", __name__, url_prefix="/planner")
@@ -40,29 +36,10 @@ def colour(pct):
     return NO_DATA if pct is None else next(c for low, c in BINS if pct >= low)
 
 
-def _safe_cell(value):
-    """Spreadsheet-safe text: a cell starting with = + - @ is prefixed so it is never a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in FORMULA_STARTS and not _is_number(text) else text
-
-
-def _is_number(text):
-    try:
-        float(text)
-        return True
-    except ValueError:
-        return False
-
-
 def csv_response(rows, fields, filename):
-    """UTF-8 CSV with a byte-order mark, so spreadsheets show Latvian and Lithuanian letters."""
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.writer(out)
-    writer.writerow(fields)
-    for row in rows:
-        writer.writerow([_safe_cell(row.get(f)) for f in fields])
-    response = Response(out.getvalue(), mimetype="text/csv")
+    """UTF-8 CSV with a byte-order mark, so spreadsheets show Latvian and Lithuanian letters; no cell
+    runs as a formula (``sheets.safe_cell``)."""
+    response = Response(sheets.csv_text(rows, fields), mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 

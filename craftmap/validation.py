@@ -2,7 +2,6 @@
 the editing form, the JSON API or an import. Each check returns (field, message) pairs or
 'where, field F: message' lines, never raises.
 """
-import datetime
 import math
 import re
 
@@ -11,9 +10,9 @@ import shapely
 from flask_babel import gettext as _
 from shapely.geometry import Point, shape
 
-from . import hours, spatial
+from . import entry, hours, spatial
 
-__all__ = ["ENUMS", "CENTRE_FIELDS", "EDITABLE", "REQUIRED", "MAX_CHARS", "MAX_VISITORS", "MAX_LINE_POINTS",
+__all__ = ["ENUMS", "CENTRE_FIELDS", "DATE_FIELDS", "EDITABLE", "REQUIRED", "MAX_CHARS", "MAX_VISITORS", "MAX_LINE_POINTS",
            "MAX_LINE_KM", "NEAR_REGION_KM", "as_float", "centre_problems", "validate_centre", "line_problems",
            "geometry_problems", "check_route"]
 
@@ -34,6 +33,7 @@ CENTRE_FIELDS = (
     "wheelchair", "wheelchair_description", "toilets_wheelchair", "signage", "signage_checked_on",
     "mid_baltic_network", "mid_baltic_evidence", "status", "source", "notes",
 )
+DATE_FIELDS = ("signage_checked_on",)  # stored as YYYY-MM-DD; typed also as dd.mm.yyyy (entry.iso_date)
 EDITABLE = ("name", "name_en", "kind", "crafts", "settlement", "address", "lat", "lon", "coord_precision",
             "phone", "email", "website", "opening_hours", "wheelchair", "wheelchair_description",
             "toilets_wheelchair", "signage", "signage_checked_on", "status", "notes")  # after creation
@@ -113,14 +113,9 @@ def _format_problems(row):
         problems.append(("email", _("%(value)r is not an email address", value=row["email"])))
     if row.get("phone") and not PHONE.match(row["phone"]):
         problems.append(("phone", _("%(value)r is not a phone number (digits, spaces, + ( ) - /)", value=row["phone"])))
-    if row.get("signage_checked_on"):
-        try:  # fromisoformat also takes 20240101 and 2024-W01-1, which sort wrongly against YYYY-MM-DD
-            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", row["signage_checked_on"]):
-                raise ValueError
-            datetime.date.fromisoformat(row["signage_checked_on"])
-        except ValueError:
-            problems.append(("signage_checked_on", _("%(value)r is not a date (YYYY-MM-DD)",
-                                                     value=row["signage_checked_on"])))
+    if row.get("signage_checked_on") and not entry.is_iso_date(row["signage_checked_on"]):
+        problems.append(("signage_checked_on", _("%(value)r is not a date (YYYY-MM-DD)",
+                                                 value=row["signage_checked_on"])))
     if row.get("opening_hours") and not hours.is_valid(row["opening_hours"]):
         problems.append(("opening_hours", _("%(value)r is not in OpenStreetMap opening_hours syntax "
                                             "(e.g. 'Mo-Fr 10:00-17:00; Sa 10:00-14:00')", value=row["opening_hours"])))

@@ -102,3 +102,156 @@ def test_the_write_is_a_few_statements_whatever_the_number_of_rows(editor, app):
 def test_the_form_says_the_limits_before_the_upload(editor, client, lang, says):
     page = htmllib.unescape(client.get(f"/manage/import?lang={lang}").get_data(as_text=True))
     assert says in page.replace("\xa0", " ")
+
+
+# --- files as spreadsheets save them (synthetic rows, built here) ------------------------------
+
+def upload_file(editor, data, name, apply=False, lang="en"):
+    import io
+    response = editor.post(f"/manage/import?lang={lang}", {"file": (io.BytesIO(data), name)},
+                           content_type="multipart/form-data")
+    page = htmllib.unescape(re.sub("<[^>]+>", " ", response.get_data(as_text=True)))
+    if apply and response.status_code == 200:
+        carried = re.search(r'name="upload" value="([^"]+)"', response.get_data(as_text=True)).group(1)
+        response = editor.post(f"/manage/import?lang={lang}", {"upload": carried, "apply": "1"})
+        page = htmllib.unescape(re.sub("<[^>]+>", " ", response.get_data(as_text=True)))
+    return response, re.sub(r"\s+", " ", page)
+
+
+def props(client, centre_id):
+    return client.get(f"/api/v1/centres/{centre_id}").get_json()["properties"]
+
+
+def test_a_semicolon_csv_with_bom_dates_and_decimal_commas_as_latvian_excel_saves_it(editor, client):
+    text = f"id;version;signage_checked_on;lat;lon;coord_precision\r\n{OWN};1;4.5.2025;56,6251;23,2801;approximate\r\n"
+    response, page = upload_file(editor, b"\xef\xbb\xbf" + text.encode("utf-8"), "centri.csv", lang="lv")
+    assert response.status_code == 200 and "UTF-8" in page and "semikoliem" in page, page[-1500:]
+    response, page = upload_file(editor, b"\xef\xbb\xbf" + text.encode("utf-8"), "centri.csv", apply=True)
+    assert response.status_code == 302
+    p = props(client, OWN)
+    assert p["signage_checked_on"] == "2025-05-04"
+    geometry = client.get(f"/api/v1/centres/{OWN}").get_json()["geometry"]
+    assert geometry["coordinates"] == [23.2801, 56.6251]
+
+
+def test_a_windows_1257_file_reads_with_its_letters_and_says_so(editor, client):
+    lv, lt = "ā č ē ģ ī ķ ļ ņ š ū ž", "ą č ę ė į š ų ū ž"
+    data = f"id,version,notes\n{OWN},1,{lv}\n{SECOND},1,{lt}\n".encode("cp1257")
+    response, page = upload_file(editor, data, "export.csv")
+    assert response.status_code == 200 and "Windows-1257 (Baltic)" in page and lv in page and lt in page
+    assert "2 centres would change" in page
+    response, _ = upload_file(editor, data, "export.csv", apply=True)
+    assert response.status_code == 302
+    assert (props(client, OWN)["notes"], props(client, SECOND)["notes"]) == (lv, lt)
+
+
+def test_an_impossible_date_is_refused_naming_row_and_field(editor, app):
+    before = state(app)
+    response, page = upload(editor, f"id,version,signage_checked_on\n{OWN},1,31.02.2025\n", apply=True)
+    assert response.status_code == 422
+    assert "row 2, column signage_checked_on : '31.02.2025' is not a date: write the day as dd.mm.yyyy" in page
+    assert state(app) == before
+
+
+def export_xlsx(client):
+    import io
+
+    import openpyxl
+    response = client.get("/manage/export.xlsx")
+    assert response.mimetype.endswith("spreadsheetml.sheet")
+    return openpyxl.load_workbook(io.BytesIO(response.data))
+
+
+def test_xlsx_export_edited_with_openpyxl_imports_the_edit_only(editor, client, app):
+    import io
+    book = export_xlsx(client)
+    sheet = book.active
+    header = [c.value for c in sheet[1]]
+    row = next(r for r in sheet.iter_rows(min_row=2) if r[0].value == OWN)
+    row[header.index("phone")].value = "+371 63 7 12345"
+    row[header.index("signage_checked_on")].value = "14.05.2025"
+    out = io.BytesIO()
+    book.save(out)
+    response, page = upload_file(editor, out.getvalue(), "centres.xlsx")
+    assert "Excel workbook (XLSX)" in page and "1 centre would change" in page and "0 added" in page
+    response, page = upload_file(editor, out.getvalue(), "centres.xlsx", apply=True)
+    assert response.status_code == 302
+    assert (props(client, OWN)["phone"], props(client, OWN)["signage_checked_on"]) == ("+371 63 7 12345",
+                                                                                     "2025-05-14")
+    flash = htmllib.unescape(client.get("/manage/").get_data(as_text=True))
+    assert "1 centre changed, 1 unchanged." in flash
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+def test_an_export_imports_back_with_zero_rows_changed(editor, client, app, kind):
+    editor.post(f"/manage/centres/{OWN}", {})  # nothing; the export is of the data as it is
+    data = client.get(f"/manage/export.{kind}").data
+    response, page = upload_file(editor, data, f"centres.{kind}")
+    assert response.status_code == 200 and "0 centres would change" in page and "2 unchanged" in page, page[-800:]
+    assert "nothing to apply" in page
+
+
+def test_formula_guard_only_where_a_spreadsheet_would_run_it(app):
+    from craftmap import sheets
+    kept = ["+371 63 7 12345", "-5", "-", "Dobeles 'Amatu māja'"]
+    guarded = ['=HYPERLINK("http://x")', "@SUM(A1)", "+A1", "-2+3+cmd|' /C calc'!A0", "'=1"]
+    assert [sheets.safe_cell(v) for v in kept] == kept
+    assert all(sheets.safe_cell(v) == "'" + v for v in guarded)
+    assert all(sheets.from_cell(sheets.safe_cell(v)) == v for v in kept + guarded)
+
+
+def _xlsx(rows):
+    import io
+
+    import openpyxl
+    book = openpyxl.Workbook()
+    for r in rows:
+        book.active.append(r)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _zip(parts):
+    import io
+    import zipfile
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    return out.getvalue()
+
+
+def _bomb():
+    parts = {"[Content_Types].xml": "<Types/>", "xl/workbook.xml": "<workbook/>",
+             "xl/worksheets/sheet1.xml": "<" + " " * 60_000_000 + "/>"}
+    return _zip(parts)
+
+
+@pytest.mark.parametrize("data, name, message", [
+    (lambda: _xlsx([["id", "version", "phone"], [OWN, 1, "=HYPERLINK(\"http://x\")"]]), "c.xlsx",
+     "Row 2, column phone: '=HYPERLINK(\"http://x\")' is a formula; type its value instead"),
+    (_bomb, "c.xlsx", "The workbook unpacks to more than 40 MB"),
+    (lambda: _zip({"readme.txt": "hello"}), "c.xlsx", "The file is a zip archive but not an Excel workbook"),
+    (lambda: _zip({"[Content_Types].xml": "<x", "xl/workbook.xml": "<y"}), "c.xlsx", "not an Excel workbook"),
+    (lambda: _xlsx([["id", "version"]] + [[f"x{i}", 1] for i in range(5001)]), "c.xlsx", "at most 5,000 rows"),
+    (lambda: bytes(range(256)) * 40, "centres.csv", "The file is not a CSV text file or an Excel workbook"),
+    (lambda: f"id;version;phone\n{OWN},1,+371 1\n".encode(), "c.csv", "row 2, column version : missing"),
+    (lambda: "id;x\n".encode() + bytes([0x81, 0x83, 0x88]) * 10, "c.csv", "neither UTF-8 nor Windows-1257"),
+])
+def test_hostile_files_are_refused_naming_the_file_row_or_field(editor, app, data, name, message):
+    before = state(app)
+    response, page = upload_file(editor, data(), name)
+    assert response.status_code == 422 and message in page, page[-1200:]
+    assert state(app) == before
+
+
+def test_a_formula_message_is_in_the_editors_language(editor):
+    _, page = upload_file(editor, _xlsx([["id", "version", "phone"], [OWN, 1, "=1+2"]]), "c.xlsx", lang="lv")
+    assert "ir formula" in page and "is a formula" not in page
+
+
+def test_openpyxl_parses_with_defusedxml(app):
+    import openpyxl
+    from openpyxl.xml import functions
+    assert openpyxl.DEFUSEDXML and functions.iterparse.__module__.startswith("defusedxml")

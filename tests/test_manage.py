@@ -149,8 +149,8 @@ def test_import_preview_then_apply(editor, client, app):
     html = preview.get_data(as_text=True)
     assert preview.status_code == 200 and "+371 444" in html and "limited" in html
     assert snapshot_of(app) == before  # a preview writes nothing
-    text = html.split('name="csv_text" hidden aria-hidden="true">')[1].split("</textarea>")[0]
-    applied = editor.post("/manage/import", {"csv_text": htmllib.unescape(text), "apply": "1"})
+    carried = re.search(r'name="upload" value="([^"]+)"', html).group(1)
+    applied = editor.post("/manage/import", {"upload": carried, "apply": "1"})
     assert applied.status_code == 302
     assert client.get(f"/api/v1/centres/{OWN}").get_json()["properties"]["wheelchair"] == "limited"
 
@@ -204,7 +204,7 @@ def test_export_imports_back_unchanged(editor, client, app):
     editor.post(f"/manage/centres/{OWN}", form_of(app, OWN, phone="+371 6372 0000", notes="=1+2 is kept as text"))
     before = snapshot_of(app)
     exported = client.get("/manage/export.csv").data.decode("utf-8-sig")
-    assert "'+371 6372 0000" in exported  # spreadsheet-safe on the way out
+    assert ",+371 6372 0000," in exported  # a phone number runs nothing: no visible guard
     response = editor.post("/manage/import", {"csv_text": exported, "apply": "1"})
     assert response.status_code == 302
     assert snapshot_of(app)[:2] == before[:2]
@@ -313,3 +313,21 @@ def test_a_refused_name_is_kept_in_its_field_but_the_heading_names_the_centre(ed
     response = editor.post(f"/manage/centres/{OWN}", form_of(app, OWN, name="N" * 300))
     html = htmllib.unescape(response.get_data(as_text=True))
     assert response.status_code == 422 and f"<h1>{stored}</h1>" in html and 'value="' + "N" * 300 in html
+
+
+@pytest.mark.parametrize("typed, stored", [("14.05.2025", "2025-05-14"), ("4.5.2025", "2025-05-04"),
+                                           ("2025-05-14", "2025-05-14")])
+def test_the_form_takes_dates_as_people_type_them(editor, client, app, typed, stored):
+    response = editor.post(f"/manage/centres/{OWN}", form_of(app, OWN, signage_checked_on=typed, lat="56,6251"))
+    assert response.status_code == 302
+    props = client.get(f"/api/v1/centres/{OWN}").get_json()
+    assert props["properties"]["signage_checked_on"] == stored and props["geometry"]["coordinates"][1] == 56.6251
+
+
+def test_an_impossible_date_is_kept_as_typed_and_named_in_the_page_language(editor, client, app):
+    editor.post(f"/manage/centres/{OWN}", form_of(app, OWN, signage_checked_on="2025-05-14"))
+    response = editor.post(f"/manage/centres/{OWN}?lang=lv", form_of(app, OWN, signage_checked_on="2026-13-40"))
+    html = htmllib.unescape(response.get_data(as_text=True))
+    assert response.status_code == 422 and 'value="2026-13-40"' in html
+    assert "'2026-13-40' nav datums: rakstiet dienu kā dd.mm.gggg" in html and 'placeholder="dd.mm.gggg"' in html
+    assert client.get(f"/api/v1/centres/{OWN}").get_json()["properties"]["signage_checked_on"] == "2025-05-14"

@@ -1,7 +1,8 @@
 """Human-readable, translated names for the coded values."""
 from flask_babel import gettext as _
 
-__all__ = ["wheelchair", "signage", "status", "network", "country", "geometry_origin", "stop_order_origin", "precision", "map_texts"]
+__all__ = ["wheelchair", "signage", "status", "network", "country", "geometry_origin", "stop_order_origin", "precision", "place_stop",
+           "planner_position", "map_texts"]
 
 
 def wheelchair(value):
@@ -42,6 +43,14 @@ def precision(value):
     return {"address": _("address"), "settlement": _("settlement centre (approximate)"),
             "approximate": _("approximate"), "surveyed": _("surveyed"),
             "none": _("location not yet known")}.get(value, value)
+
+
+def place_stop():
+    return _("Not a craft centre of craftmap: a place this route names.")
+
+
+def planner_position():
+    return _("Its position and source were entered by the route's planner, not taken from a centre's record.")
 
 
 def map_texts():

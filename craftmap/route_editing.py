@@ -86,7 +86,8 @@ def stop_problems(stops, centres):
     labels, problems = _stop_field_labels(), []
     for n, stop in enumerate(stops, start=1):
         name = (centres.get(stop.get("centre_id")) or stop).get("name") or stop.get("centre_id") or ""
-        problems += [("stops", _("Stop %(n)d (%(stop)s), %(field)s: %(problem)s", n=n, stop=name[:80],
+        problems += [("stops", _("Stop %(n)d (%(stop)s), %(field)s: %(problem)s", n=n,
+                                 stop=validation.CONTROL.sub("?", name[:80]),
                                  field=labels.get(field, field), problem=message))
                      for field, message in validation.stop_problems(stop, set(centres), _region())]
     return problems

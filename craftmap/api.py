@@ -164,7 +164,8 @@ def route(route_id):
 def _export_texts(route):
     from . import labels
     return {"km_from_previous": _("km from the previous stop"), "source": _("Source"),
-            "closed": _("This centre is closed."),
+            "closed": _("This centre is closed."), "place": labels.place_stop(),
+            "planner_position": labels.planner_position(),
             "origin": f"{labels.geometry_origin(route['geometry_origin'])}. "
                       f"{labels.stop_order_origin(route['stop_order_origin'])}."}
 

@@ -24,7 +24,7 @@ from .web import body, send
 __all__ = ["init_app", "asset_url"]
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
-VENDOR = {"leaflet": "leaflet/dist", "leaflet.markercluster": "leaflet.markercluster/dist"}
+VENDOR = {"leaflet": "leaflet/dist", "leaflet.markercluster": "leaflet.markercluster/dist", "sortablejs": "sortablejs"}
 YEAR_S = 365 * 86400
 DIGEST_CHARS = 16
 _built, _lock = {}, threading.Lock()

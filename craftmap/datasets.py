@@ -212,6 +212,8 @@ def _resolved_stops(route, snap, lang):
             "signage": c["signage"] if c else "unknown",
             "signage_label": labels.signage(c["signage"] if c else "unknown"),
             "source": c["source"] if c else s.get("source", ""),
+            # whose position this is: the centre's record, a planner's click or entry, or the route's source
+            "position_origin": "centre" if c else s.get("position_origin", "source"),
             "url": url_for("public.centre", centre_id=c["id"], lang=lang) if c else None,
         })
     return stops

@@ -12,6 +12,10 @@ KML_NS = "http://www.opengis.net/kml/2.2"
 
 def _stop_description(stop, texts):
     parts = ([texts["closed"].rstrip(".")] if stop["closed"] else []) + [stop["wheelchair_label"], stop["signage_label"]]
+    if not stop["centre_id"]:  # a place the route names: its position and source are not a centre's record
+        parts = [texts["place"].rstrip("."), *([texts["planner_position"].rstrip(".")]
+                                              if stop["position_origin"] == "planner" else []),
+                 f"{texts['source']}: {stop['source']}"] + parts
     if stop["distance_from_previous_km"] is not None:
         parts.append(f"{stop['distance_from_previous_km']:.1f} {texts['km_from_previous']}")
     return ". ".join(parts) + "."

@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from .i18n import pick
 
 __all__ = ["wheelchair", "signage", "status", "network", "country", "geometry_origin", "stop_order_origin", "precision",
-           "toilets", "fields", "field", "value", "map_texts"]
+           "toilets", "fields", "field", "value", "place_stop", "planner_position", "map_texts"]
 
 
 def wheelchair(value):
@@ -94,6 +94,12 @@ def value(name, text, lang):
     if name.startswith("visitors_"):
         return format_decimal(int(text))
     return str(text)
+def place_stop():
+    return _("Not a craft centre of craftmap: a place this route names.")
+
+
+def planner_position():
+    return _("Its position and source were entered by the route's planner, not taken from a centre's record.")
 
 
 def map_texts():

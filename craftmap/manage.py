@@ -3,7 +3,7 @@ import base64
 import binascii
 import datetime
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -333,11 +333,33 @@ def routes():
     return render_template("manage/routes.html", routes=db.all_routes())
 
 
-def _route_page(route, values, errors=(), status=200):
-    return render_template("manage/route.html", route=route, values=values, errors=errors,
-                           centres=db.all_centres(), enums=ENUMS, track_limits={
+def _route_page(route, values, errors=(), status=200, kept=None):
+    return render_template("manage/route.html", route=route, values=values, errors=errors, kept=kept,
+                           centres=route_editing.centre_choices(g.lang), enums=ENUMS, track_limits={
                                "mb": track_files.MAX_TRACK_BYTES // 1_000_000, "points": track_files.MAX_INPUT_POINTS,
                                "m": route_editing.SIMPLIFY_M}), status
+
+
+def _posted_track(route):
+    """(the line to save or None, the track to keep on the form if the save is refused, problems).
+
+    A new file wins; else the track kept from a refused save (checked again); else the stored track."""
+    upload, form = request.files.get("track"), request.form
+    kept = {"name": form.get("track_kept_name", "")[:80], "geojson": form.get("track_kept", "")}
+    if form.get("redraw"):
+        return None, None, []
+    if upload and upload.filename:
+        name, data = upload.filename[:80], upload.read(track_files.MAX_TRACK_BYTES + 1)
+    elif kept["geojson"]:
+        name, data = kept["name"], kept["geojson"].encode("utf-8")
+    else:
+        stored = route.get("geometry_origin") == "surveyed_track" and route.get("geometry")
+        return (shape(route["geometry"]) if stored else None), None, []
+    try:
+        track = route_editing.track_from_file(name, data)
+    except editing.EditError as exc:  # reported together with the stops' problems
+        return None, kept if kept["geojson"] and upload and upload.filename else None, exc.problems
+    return track, {"name": name, "geojson": route_editing.track_geojson(track)}, []
 
 
 @bp.route("/routes/<route_id>", methods=["GET", "POST"])
@@ -349,22 +371,16 @@ def edit_route(route_id):
     if request.method == "GET":
         return _route_page(route, values)
     values = values | request.form.to_dict()
-    stops, problems = route_editing.parse_stops(request.form.get("stops_text", ""))
-    track, upload = None, request.files.get("track")
-    if upload and upload.filename:
-        try:
-            track = route_editing.track_from_file(upload.filename, upload.read(track_files.MAX_TRACK_BYTES + 1))
-        except editing.EditError as exc:  # reported together with the stops' problems
-            problems = list(problems) + exc.problems
-    if track is None and route.get("geometry_origin") == "surveyed_track" and not request.form.get("redraw"):
-        track = shape(route["geometry"])
+    stops, problems = route_editing.parse_stops(request.form.get("stops_text", ""), route["stops"])
+    track, kept, track_problems = _posted_track(route)
     new_id = route_id or request.form.get("id", "").strip()
     try:
-        route_editing.save_route(new_id, request.form, stops, track, route_id and _posted_version(), problems,
-                                 user=auth.current_user()["email"])
+        route_editing.save_route(new_id, request.form, stops, track, route_id and _posted_version(),
+                                 problems + track_problems, user=auth.current_user()["email"])
     except editing.EditError as exc:
-        return _route_page(route, values, exc.problems, 422)
+        return _route_page(route, values, exc.problems, 422, kept)
     except editing.Conflict:
-        return _route_page(route, values, [("version", _("Someone else saved this route meanwhile; reload it."))], 409)
+        return _route_page(route, values, [("version", _("Someone else saved this route meanwhile; reload it."))],
+                           409, kept)
     flash(_("Saved."))
     return redirect(url_for("manage.edit_route", route_id=new_id))

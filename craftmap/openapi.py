@@ -79,7 +79,10 @@ PATHS = {
                                          "403": {"description": "Not your municipality"},
                                          "404": {"description": "Unknown id", "content": {"application/json": {}}}}}},
     "/api/v1/routes": _get("Routes as a FeatureCollection with stops in order and length_km", params=_LANG),
-    "/api/v1/routes/{id}": _get("One route: stops in order with distances, length_km, nearby centres",
+    "/api/v1/routes/{id}": _get("One route: stops in order with distances, length_km, nearby centres. A stop "
+                                "that is not a centre has centre_id null, its own name and source, and "
+                                "position_origin 'planner' (entered by a planner) or 'source' (given with the "
+                                "route's source); a centre's stop has position_origin 'centre'",
                                 params=_ID + _LANG, not_found=True),
     "/api/v1/routes/{id}.gpx": _get("The route as GPX 1.1 (stops as waypoints and route, line as track)",
                                     "application/gpx+xml", _ID + _LANG, True),

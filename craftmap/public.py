@@ -11,6 +11,8 @@ from .web import body, cache_headers, map_parts, memo, send
 bp = Blueprint("public", __name__)
 bp.after_request(cache_headers)
 bp.app_template_global()(labels.precision)
+bp.app_template_global()(labels.place_stop)
+bp.app_template_global()(labels.planner_position)
 bp.app_template_global(name="geometry_origin_label")(labels.geometry_origin)
 bp.app_template_global(name="status_label")(labels.status)
 bp.app_template_global(name="network_label")(labels.network)

@@ -14,7 +14,7 @@ from . import entry, hours, spatial
 
 __all__ = ["ENUMS", "CENTRE_FIELDS", "DATE_FIELDS", "EDITABLE", "REQUIRED", "MAX_CHARS", "MAX_VISITORS", "MAX_LINE_POINTS",
            "MAX_LINE_KM", "NEAR_REGION_KM", "as_float", "centre_problems", "validate_centre", "line_problems",
-           "geometry_problems", "check_route"]
+           "geometry_problems", "stop_problems", "check_route", "MAX_STOPS"]
 
 ENUMS = {
     "country": ("LV", "LT"),
@@ -179,32 +179,41 @@ def line_problems(line, region, max_points=MAX_LINE_POINTS):
     return problems
 
 
-def _check_stop(stop, centre_ids, where, region):
+def stop_problems(stop, centre_ids, region):
+    """What keeps one route stop (a centre, or a named and sourced place) from being stored, as (field,
+    message) pairs; a place's position, when given, must lie within NEAR_REGION_KM of ``region``."""
     if not isinstance(stop, dict):
-        return [f"{where}: is not an object"]
+        return [("stop", _("is not an object"))]
     if stop.get("centre_id") is not None:
         if stop["centre_id"] not in centre_ids:
-            return [f"{where}, field centre_id: {stop['centre_id']!r} names no centre in centres.csv"]
+            return [("centre_id", _("%(value)r is not a centre in craftmap", value=stop["centre_id"]))]
         return []
-    problems = [f"{where}, field {f}: is required for a stop that is not a centre"
-                for f in ("name", "source") if not stop.get(f)]
-    problems += [f"{where}, field {f}: {m}" for f, m in _text_problems(
-        {f: stop.get(f) for f in ("name", "source")}, ROUTE_MAX_CHARS)]
+    problems = [(f, _("is required for a stop that is not a centre")) for f in ("name", "source") if not stop.get(f)]
+    problems += _text_problems({f: stop.get(f) for f in ("name", "source")}, ROUTE_MAX_CHARS)
     lat, lon = stop.get("lat"), stop.get("lon")
     if (lat is None) != (lon is None):
-        problems.append(f"{where}, field lat/lon: give both or neither")
+        problems.append(("lat", _("give both latitude and longitude, or neither")))
     elif lat is not None and not (isinstance(lat, (int, float)) and isinstance(lon, (int, float))
                                   and -90 <= lat <= 90 and -180 <= lon <= 180):
-        problems.append(f"{where}, field lat/lon: {lat!r}, {lon!r} are not valid coordinates")
+        problems.append(("lat", _("%(lat)r, %(lon)r are not valid coordinates", lat=lat, lon=lon)))
     elif lat is not None and not spatial.lies_near(Point(lon, lat), region, NEAR_REGION_KM * 1000):
-        problems.append(f"{where}, field lat/lon: " + _("%(lat)s, %(lon)s lies farther than %(km)d km outside the "
-                                                        "study region", lat=lat, lon=lon, km=NEAR_REGION_KM))
+        problems.append(("lat", _("%(lat)s, %(lon)s lies farther than %(km)d km outside the study region",
+                                  lat=lat, lon=lon, km=NEAR_REGION_KM)))
     return problems
 
 
-def check_route(feature, centre_ids, where, region):
+def _check_stop(stop, centre_ids, where, region):
+    """Problems of a stop read from data/: a stop naming no centre is named against centres.csv."""
+    problems = stop_problems(stop, centre_ids, region)
+    if any(f == "centre_id" for f, _m in problems):
+        return [f"{where}, field centre_id: {stop['centre_id']!r} names no centre in centres.csv"]
+    return [f"{where}, field {'lat/lon' if f == 'lat' else f}: {m}" for f, m in problems]
+
+
+def check_route(feature, centre_ids, where, region, check_stops=True):
     """Problems of one route feature (GeoJSON, stops in its properties) as 'where, field F: message' lines;
-    ``region`` is the study region, which the line and the stops must lie in or near."""
+    ``region`` is the study region, which the line and the stops must lie in or near. ``check_stops``
+    False leaves the stops to the caller (the route form names them in the planner's words)."""
     props = feature.get("properties") or {}
     problems = [f"{where}, field {f}: {m}" for f, m in _text_problems(
         {f: v for f, v in props.items() if f != "stops"}, ROUTE_MAX_CHARS)]
@@ -221,8 +230,8 @@ def check_route(feature, centre_ids, where, region):
         if props.get(field) not in ENUMS[field]:
             problems.append(f"{where}, field {field}: {props.get(field)!r} is not one of "
                             f"{', '.join(ENUMS[field])}")
-    stops = props.get("stops")
-    if not isinstance(stops, list) or not stops:
+    stops = props.get("stops") if check_stops else []
+    if check_stops and (not isinstance(stops, list) or not stops):
         problems.append(f"{where}, field stops: must be a non-empty list")
         stops = []
     elif len(stops) > MAX_STOPS:

@@ -52,14 +52,14 @@ def test_planner_imports_a_gpx_track(planner, client, tmp_path):
 
 
 @pytest.mark.parametrize("changes, message", [
-    ({"stops_text": "no-such-centre"}, "names no centre"),
+    ({"stops_text": "no-such-centre"}, "Stop 1 (no-such-centre), centre: 'no-such-centre' is not a centre in craftmap"),
     ({"colour": "blue"}, "is not a #rrggbb colour"),
-    ({"stops_text": "Place | north | 23 | x"}, "are not coordinates"),
+    ({"stops_text": "Place | north | 23 | x"}, "Line 1 of the stops: “north”, “23” are not a latitude and a longitude"),
     ({"id": "new"}, "names the form that adds a route"),
 ])
 def test_bad_route_input_is_named_and_nothing_saved(planner, client, app, changes, message):
     response = planner.post("/manage/routes/new", route_form(**changes))
-    assert response.status_code == 422 and message in response.get_data(as_text=True)
+    assert response.status_code == 422 and message in unescape(response.get_data(as_text=True))
     with app.app_context():
         assert db.get_route("test-route") is None
 
@@ -68,7 +68,7 @@ def test_unreadable_track_is_refused(planner, app):
     import io
     data = route_form() | {"track": (io.BytesIO(b"not a track"), "t.gpx")}
     response = planner.post("/manage/routes/new", data, content_type="multipart/form-data")
-    assert response.status_code == 422 and "t.gpx: is neither GPX nor GeoJSON" in response.get_data(as_text=True)
+    assert response.status_code == 422 and "t.gpx: The file is not GPX, KML or GeoJSON." in response.get_data(as_text=True)
 
 
 @pytest.mark.parametrize("stops_text", ["dobele-crafts-house", "Tērvete |  |  | settlements list\nAuce |  |  | list"])
@@ -135,7 +135,7 @@ def test_a_bad_track_and_bad_stops_are_reported_together(planner):
     import io
     data = route_form(stops_text="no-such-centre") | {"track": (io.BytesIO(b"not a track"), "t.gpx")}
     html = planner.post("/manage/routes/new", data, content_type="multipart/form-data").get_data(as_text=True)
-    assert "t.gpx: is neither GPX nor GeoJSON" in html and "names no centre" in html
+    assert "t.gpx: The file is not GPX, KML or GeoJSON." in html and "is not a centre in craftmap" in unescape(html)
 
 
 # --- Uploaded tracks: only GPX and GeoJSON, read by parsers that cannot open files or URLs ---------
@@ -201,7 +201,7 @@ def secret_key(app):
 def test_an_ogr_vrt_document_is_refused_under_every_name(planner, client, secret_key, filename, source):
     content = _vrt(source.format(secret=secret_key))
     _refused_and_unchanged(planner, client, content, filename,
-                           "is XML but not GPX 1.0 or 1.1 (its root element is <OGRVRTDataSource>)")
+                           "The file is XML, but neither GPX 1.0/1.1 nor KML (its first element is <OGRVRTDataSource>).")
 
 
 BILLION_LAUGHS = ('<?xml version="1.0"?><!DOCTYPE gpx [<!ENTITY a "lol"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">'
@@ -220,13 +220,16 @@ EXTERNAL_ENTITY = ('<?xml version="1.0"?><!DOCTYPE {root} [<!ENTITY key SYSTEM "
 def test_xml_entities_are_refused(planner, client, secret_key, filename, content):
     content = content.replace("{secret}", str(secret_key)).encode("utf-8")
     _refused_and_unchanged(planner, client, content, filename,
-                           "declares a DTD or entities, which a GPX file never needs")
+                           "The file declares a DTD or entities, which GPX and KML files never need; it was not read.")
 
 
-def test_kml_is_not_offered_and_refused_by_content(planner, client):
+def test_a_kml_track_is_read_by_content_whatever_its_name(planner, client):
     kml = (b'<?xml version="1.0"?><kml xmlns="http://www.opengis.net/kml/2.2"><Placemark><LineString>'
-           b'<coordinates>23.7,56.6 23.6,56.5</coordinates></LineString></Placemark></kml>')
-    _refused_and_unchanged(planner, client, kml, "track.gpx", "is XML but not GPX 1.0 or 1.1 (its root element is <kml>)")
+           b'<coordinates>23.27,56.62 23.1,56.55 22.9,56.46</coordinates></LineString></Placemark></kml>')
+    response, html = _upload(planner, client, kml, "track.gpx")
+    assert response.status_code == 302, html
+    assert client.get(f"/api/v1/routes/{ROUTE}").get_json()["geometry"]["coordinates"] == \
+        [[23.27, 56.62], [23.1, 56.55], [22.9, 56.46]]
 
 
 def _zipped(data):
@@ -242,13 +245,13 @@ def _zipped(data):
 def test_archives_are_refused_by_content(planner, client, pack):
     content = pack(_gpx([(56.62, 23.27), (56.55, 23.1)]))
     _refused_and_unchanged(planner, client, content, "track.gpx",
-                           "is an archive (zip or gzip); upload the GPX or GeoJSON file itself")
+                           "The file is compressed (KMZ, zip or gzip). Unpack it and upload the GPX, KML or GeoJSON file inside.")
 
 
 def test_a_track_over_5_mb_is_refused_and_the_form_says_the_limit(planner, client):
     assert "at most 5 MB" in client.get("/manage/routes/new?lang=en").get_data(as_text=True)
     content = b'{"type": "LineString", "coordinates": [[23.7, 56.6], [23.6, 56.5]]}' + b" " * 5_000_000
-    _refused_and_unchanged(planner, client, content, "big.geojson", "is larger than 5 MB")
+    _refused_and_unchanged(planner, client, content, "big.geojson", "The file is larger than 5 MB.")
 
 
 def _line(coords):
@@ -269,7 +272,7 @@ def _line(coords):
     ("tallinn.geojson", _line([[23.27, 56.62], [24.75, 59.44]]),
      "the line goes farther than 40 km outside the study region"),
     ("huge.geojson", _line([[23.0 + i * 1e-5, 56.5] for i in range(50_001)]),
-     "has 50001 points; at most 50000 are read"),
+     "The file has more than 50000 points; at most 50000 are read."),
 ])
 def test_impossible_or_far_tracks_are_refused_and_public_pages_stay_up(planner, client, filename, content, message):
     _refused_and_unchanged(planner, client, content, filename, message, PUBLIC_PAGES)
@@ -304,17 +307,17 @@ def test_a_route_of_thousands_of_stops_is_refused_before_it_slows_every_route_pa
     stops = "\n".join(f"Place {i} |  |  | survey" for i in range(201))
     response = planner.post("/manage/routes/new", route_form(stops_text=stops))
     assert response.status_code == 422
-    assert "field stops: has 201 stops; at most 200 are allowed" in unescape(response.get_data(as_text=True))
+    assert "The route has 201 stops; at most 200 are allowed." in unescape(response.get_data(as_text=True))
     assert client.get("/api/v1/routes/test-route").status_code == 404
 
 
 @pytest.mark.parametrize("changes, message", [
     ({"name_en": "Test\x01route"}, "field name_en: contains a control character"),
     ({"stops_text": "dobele-crafts-house\nT\x02ervete | 56.47989 | 23.38895 | list"},
-     "stop 2, field name: contains a control character"),
+     "Stop 2 (T?ervete), name: contains a control character"),
     ({"description_en": "x" * 2_001}, "field description_en: is 2001 characters long; at most 2000"),
     ({"stops_text": "dobele-crafts-house\nTervete | 56.47989 | 23.38895 | " + "s" * 501},
-     "stop 2, field source: is 501 characters long; at most 500"),
+     "Stop 2 (Tervete), source: is 501 characters long; at most 500"),
 ])
 def test_route_text_that_would_break_the_gpx_or_swell_pages_is_refused(planner, client, changes, message):
     response = planner.post("/manage/routes/new", route_form(**changes))
@@ -364,11 +367,11 @@ def test_every_offered_kind_of_track_is_read(planner, client, filename, content)
 
 
 @pytest.mark.parametrize("line, message", [
-    ("Place | 95 | 23.5 | survey", "stop 2, field lat/lon: 95.0, 23.5 are not valid coordinates"),
-    ("Place | nan | 23.5 | survey", "line 2: 'nan', '23.5' are not coordinates"),
-    ("Place | 56.5 | inf | survey", "line 2: '56.5', 'inf' are not coordinates"),
+    ("Place | 95 | 23.5 | survey", "Stop 2 (Place), position: 95.0, 23.5 are not valid coordinates"),
+    ("Place | nan | 23.5 | survey", "Line 2 of the stops: “nan”, “23.5” are not a latitude and a longitude"),
+    ("Place | 56.5 | inf | survey", "Line 2 of the stops: “56.5”, “inf” are not a latitude and a longitude"),
     ("Tallinn | 59.44 | 24.75 | survey",
-     "stop 2, field lat/lon: 59.44, 24.75 lies farther than 40 km outside the study region"),
+     "Stop 2 (Tallinn), position: 59.44, 24.75 lies farther than 40 km outside the study region"),
 ])
 def test_stops_with_impossible_or_far_coordinates_are_refused(planner, client, line, message):
     before = client.get(f"/api/v1/routes/{ROUTE}").data

@@ -70,7 +70,7 @@ def test_gpx_stays_plain_gpx_while_kml_renders_in_other_threads(client):
     doc = client.get("/api/v1/routes/uzzini-ka-top?lang=en").get_json()
     route = doc["properties"] | {"geometry": doc["geometry"]}
     texts = {"km_from_previous": "km from the previous stop", "source": "Source", "closed": "Closed.",
-             "origin": "Drawn."}
+             "origin": "Drawn.", "place": "Not a craft centre.", "planner_position": "Entered by the planner."}
     interval = sys.getswitchinterval()
     sys.setswitchinterval(1e-6)  # threads take turns often, as on a busy server
     try:

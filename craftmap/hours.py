@@ -4,6 +4,7 @@ editors type. Stored is the library's normalised form; shown is hours_text's rea
 """
 import datetime
 import functools
+import re
 
 from flask_babel import gettext as _
 from opening_hours import OpeningHours, State
@@ -14,6 +15,7 @@ __all__ = ["HoursError", "normalise", "problem", "stored_form", "parse", "day_in
            "holidays", "EXAMPLES"]
 
 COUNTRIES = ("LV", "LT")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # as validation.CONTROL: refused there, not read here
 
 
 class HoursError(ValueError):
@@ -71,7 +73,7 @@ def problem(text, country=None):
 
 def stored_form(text, country=None, max_chars=500):
     """What to store for ``text``: its normalised form, or ``text`` itself for validation to refuse."""
-    if not text or len(text) > max_chars or not text.isprintable() and "\n" not in text:
+    if not text or len(text) > max_chars or _CONTROL.search(text):
         return text
     try:
         return normalise(text, country)

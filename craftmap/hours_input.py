@@ -85,7 +85,7 @@ def _rewrite(part, country):
     part = _times(_DOT_TIME.sub(_dot_time, _days(part, country)))
     while _DAY_LIST.search(part):  # 'Mo, We 10:00-12:00' would be Monday all day and Wednesday 10-12
         part = _DAY_LIST.sub(r"\1,", part)
-    return re.sub(r"[ \t]+", " ", part)
+    return re.sub(r"\s+", " ", part)  # a no-break space pasted from a web page, too
 
 
 def to_osm(text, country=None):

@@ -90,10 +90,10 @@ def plan(user, rows):
 
 
 def _plan_row(user, raw, existing):
-    values = editing.coerce({k: _from_cell(v) for k, v in raw.items() if k in CENTRE_FIELDS and v is not None},
-                            CENTRE_FIELDS)
+    cells = {k: _from_cell(v) for k, v in raw.items() if k in CENTRE_FIELDS and v is not None}
+    current = existing.get(cells.get("id", ""))
+    values = editing.coerce(cells, CENTRE_FIELDS, (current or editing.new_centre(user))["country"])
     entry = {"id": values.get("id", ""), "changes": {}, "errors": _shape_problems(raw)}
-    current = existing.get(entry["id"])
     target = current or editing.new_centre(user) | {k: v for k, v in values.items() if v not in ("", None)}
     if not editing.may(user, "edit" if current else "add", target):
         entry["errors"].append(("municipality", _("%(value)r is not your municipality", value=target["municipality"])))

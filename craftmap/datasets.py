@@ -10,7 +10,7 @@ import geopandas as gpd
 from flask import current_app, has_request_context, request, session, url_for
 from shapely.geometry import Point, shape
 
-from . import db, labels, spatial, validation
+from . import db, hours_text, labels, spatial, validation
 from .i18n import pick
 
 __all__ = ["snapshot", "centre_feature", "centres_collection", "filter_options", "centre_detail",
@@ -132,6 +132,7 @@ def centre_feature(c, lang, snap, shared=None):
     props.update(
         kind=_vocab_list(c["kind"], "kind", lang), crafts=_vocab_list(c["crafts"], "craft", lang),
         wheelchair_label=shared.wheelchair(c["wheelchair"]), signage_label=shared.signage(c["signage"]),
+        opening_hours_text=hours_text.describe(c["opening_hours"], c["country"], lang),
         location_known=located, routes=snap.routes_of.get(c["id"], []),
         url=shared.url.replace("__id__", quote(c["id"], safe="")))
     geometry = {"type": "Point", "coordinates": [c["lon"], c["lat"]]} if located else None

@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
 
-from . import db, entry
-from .validation import CENTRE_FIELDS, DATE_FIELDS, EDITABLE, MAX_VISITORS, centre_problems
+from . import db, entry, hours
+from .validation import CENTRE_FIELDS, DATE_FIELDS, EDITABLE, MAX_CHARS, MAX_VISITORS, centre_problems
 
 __all__ = ["EDITABLE", "ANY_VERSION", "WriteError", "EditError", "Refused", "NotFound", "Conflict", "may",
            "require", "centre_for", "coerce", "coerce_visitors", "coerce_edit", "new_centre", "update", "create",
@@ -106,11 +106,12 @@ def centre_for(user, action, centre_id):
 
 # --- coercion: input of any channel into field values ------------------------------------------
 
-def coerce(raw, fields):
+def coerce(raw, fields, country=None):
     """``raw`` (form, JSON or CSV values) as field values; raises EditError naming each bad field.
 
     Text stays text (stripped, line ends as newline); lat and lon become numbers or None (a decimal
-    comma is read too); dates typed dd.mm.yyyy become YYYY-MM-DD (``entry``).
+    comma is read too); dates typed dd.mm.yyyy become YYYY-MM-DD (``entry``); opening hours as typed
+    in ``country`` become the library's normalised form when they can be read.
     """
     values, problems = {}, []
     for field, value in raw.items():
@@ -125,6 +126,8 @@ def coerce(raw, fields):
                                           value=value.strip())))
         elif value is None or isinstance(value, str):
             values[field] = (value or "").replace("\r\n", "\n").replace("\r", "\n").strip()
+            if field == "opening_hours":
+                values[field] = hours.stored_form(values[field], country, MAX_CHARS[field])
         else:
             problems.append((field, _("must be text, not %(type)s", type=_json_type(value))))
     if problems:
@@ -193,14 +196,14 @@ def new_centre(user):
 def update(user, centre_id, raw, expected_version, raw_visitors=None):
     """Apply raw changes (and visitor counts) for ``user``; ``expected_version`` may be ANY_VERSION."""
     centre = centre_for(user, "edit", centre_id)
-    changes, visitors = coerce_edit(raw, raw_visitors)
+    changes, visitors = coerce_edit(raw, raw_visitors, centre["country"])
     version = centre["version"] if expected_version == ANY_VERSION else expected_version
     return save_centre(centre_id, changes, version, user["email"], visitors)
 
 
-def coerce_edit(raw, raw_visitors=None):
+def coerce_edit(raw, raw_visitors=None, country=None):
     """(field values, visitor counts) of an edit; one EditError naming the problems of both."""
-    return _both(lambda: coerce(raw, EDITABLE), lambda: coerce_visitors(raw_visitors or {}))
+    return _both(lambda: coerce(raw, EDITABLE, country), lambda: coerce_visitors(raw_visitors or {}))
 
 
 def _both(first, second):
@@ -219,7 +222,8 @@ def _both(first, second):
 def create(user, raw):
     """Add a centre in ``user``'s municipality; returns its id."""
     require(user, "add")
-    record = new_centre(user) | {k: v for k, v in coerce(raw, CENTRE_FIELDS).items() if v not in ("", None)}
+    blank = new_centre(user)
+    record = blank | {k: v for k, v in coerce(raw, CENTRE_FIELDS, blank["country"]).items() if v not in ("", None)}
     require(user, "add", record)
     return create_centre(record, user["email"])
 

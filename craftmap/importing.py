@@ -62,13 +62,14 @@ def plan(user, rows):
 
 
 def _plan_row(user, raw, existing):
-    try:
-        values = editing.coerce({k: v for k, v in raw.items() if k in CENTRE_FIELDS and v is not None}, CENTRE_FIELDS)
+    current = existing.get((raw.get("id") or "").strip())
+    try:  # hours are read in the shorthand of the centre's country
+        values = editing.coerce({k: v for k, v in raw.items() if k in CENTRE_FIELDS and v is not None}, CENTRE_FIELDS,
+                                (current or editing.new_centre(user))["country"])
     except EditError as exc:  # e.g. a date that is no day
         return {"id": (raw.get("id") or "").strip(), "changes": {}, "action": "refused",
                 "errors": _shape_problems(raw) + exc.problems}
     entry = {"id": values.get("id", ""), "changes": {}, "errors": _shape_problems(raw)}
-    current = existing.get(entry["id"])
     target = current or editing.new_centre(user) | {k: v for k, v in values.items() if v not in ("", None)}
     if not editing.may(user, "edit" if current else "add", target):
         entry["errors"].append(("municipality", _("%(value)r is not your municipality", value=target["municipality"])))

@@ -3,24 +3,28 @@ import base64
 import binascii
 import datetime
 
-from flask import Blueprint, Response, abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from shapely.geometry import shape
 from werkzeug.exceptions import Forbidden, NotFound
 
-from . import auth, changesets, db, editing, importing, labels, merging, planning, route_editing, sheets, track_files
+from . import (auth, changesets, db, editing, hours, hours_text, importing, labels, merging, planning, route_editing,
+               sheets, track_files)
 from .planner import csv_response
-from .validation import CENTRE_FIELDS, ENUMS, MAX_CHARS
+from .validation import CENTRE_FIELDS, ENUMS, MAX_CHARS, hours_problems
 
 bp = Blueprint("manage", __name__, url_prefix="/manage")
 OPEN = {"manage.login"}
+JSON = {"manage.hours_preview"}  # answer in JSON, refusals too
 
 
 @bp.before_request
 def guard():
     if request.endpoint not in OPEN and auth.current_user() is None:
+        if request.endpoint in JSON:
+            return jsonify(error=_("Sign in to use this."), field="session"), 401
         return redirect(url_for("manage.login", next=request.full_path))
     if request.method == "POST":
         auth.check_csrf()
@@ -130,13 +134,37 @@ def _form_visitors(form):
     return {year: count} if year or count else {}
 
 
+def _hours_reading(text, country):
+    """{"stored", "text"} for opening hours as typed, or None when they cannot be read."""
+    if not text or hours_problems(text, country):
+        return None
+    stored = hours.normalise(text, country)
+    return {"stored": stored, "text": hours_text.describe(stored, country, g.lang)}
+
+
 def _edit_page(centre, values, errors=None, merge=None, status=200):
     ref = current_app.extensions["craftmap.reference"]
     return render_template("manage/edit.html", centre=centre, values=values, errors=errors or {},
                            merge=merge, enums=ENUMS, crafts=ref.vocabulary["craft"], limits=MAX_CHARS,
                            visitors=db.visitors(centre["id"]) if centre.get("version") else {},
                            texts=labels.map_texts(), field_labels=labels.fields(), value_label=labels.value,
-                           start_version=_posted_version() if merge else centre.get("version")), status
+                           start_version=_posted_version() if merge else centre.get("version"),
+                           hours_reading=_hours_reading(values.get("opening_hours"), centre.get("country")),
+                           hours_examples={"osm": hours.EXAMPLES[None], "local": hours.EXAMPLES.get(
+                               centre.get("country"), hours.EXAMPLES[None])}), status
+
+
+@bp.route("/hours/preview")
+def hours_preview():
+    """How the edit form's opening hours will be stored and read: {"stored", "text"}, or 422 {"error"}."""
+    text, country = request.args.get("text", ""), request.args.get("country", "")
+    if country not in ENUMS["country"]:
+        return jsonify(error=_("%(value)r is not one of %(allowed)s", value=country[:20],
+                               allowed=", ".join(ENUMS["country"])), field="country"), 400
+    problems = hours_problems(text.strip(), country)
+    if problems:
+        return jsonify(error=f"{_('Opening hours')}: {problems[0]}", field="opening_hours"), 422
+    return jsonify(_hours_reading(text.strip(), country) or {"stored": "", "text": ""})
 
 
 def _posted_version(name="version"):

@@ -13,8 +13,8 @@ from shapely.geometry import Point, shape
 from . import entry, hours, spatial
 
 __all__ = ["ENUMS", "CENTRE_FIELDS", "DATE_FIELDS", "EDITABLE", "REQUIRED", "MAX_CHARS", "MAX_VISITORS", "MAX_LINE_POINTS",
-           "MAX_LINE_KM", "NEAR_REGION_KM", "as_float", "centre_problems", "validate_centre", "line_problems",
-           "geometry_problems", "stop_problems", "check_route", "MAX_STOPS"]
+           "MAX_LINE_KM", "NEAR_REGION_KM", "as_float", "centre_problems", "hours_problems", "validate_centre",
+           "line_problems", "geometry_problems", "stop_problems", "check_route", "MAX_STOPS"]
 
 ENUMS = {
     "country": ("LV", "LT"),
@@ -116,10 +116,15 @@ def _format_problems(row):
     if row.get("signage_checked_on") and not entry.is_iso_date(row["signage_checked_on"]):
         problems.append(("signage_checked_on", _("%(value)r is not a date (YYYY-MM-DD)",
                                                  value=row["signage_checked_on"])))
-    if row.get("opening_hours") and not hours.is_valid(row["opening_hours"]):
-        problems.append(("opening_hours", _("%(value)r is not in OpenStreetMap opening_hours syntax "
-                                            "(e.g. 'Mo-Fr 10:00-17:00; Sa 10:00-14:00')", value=row["opening_hours"])))
+    if row.get("opening_hours"):
+        problems += [("opening_hours", m) for m in hours_problems(row["opening_hours"], row.get("country"))]
     return problems
+
+
+def hours_problems(text, country):
+    """What keeps ``text`` from being stored as a centre's opening hours in ``country``, as messages."""
+    found = [m for _f, m in _text_problems({"opening_hours": text})]
+    return found or [m for m in [hours.problem(text, country)] if m]
 
 
 def validate_centre(row, ref, where):

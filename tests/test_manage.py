@@ -63,7 +63,7 @@ def test_signed_in_editor_never_gets_a_reusable_copy_of_a_public_page(editor, cl
 
 
 @pytest.mark.parametrize("field, value, message", [
-    ("opening_hours", "whenever", "is not in OpenStreetMap opening_hours syntax"),
+    ("opening_hours", "whenever", "cannot be read as opening hours"),
     ("wheelchair", "maybe", "is not one of"),
     ("lat", "56.40794", "lies outside Dobeles novads"),  # Bauska's coordinates
     ("signage_checked_on", "yesterday", "is not a date"),

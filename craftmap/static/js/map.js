@@ -36,7 +36,7 @@
       el("h3", { text: p.name }),
       el("p", { text: t.crafts + ": " + crafts }),
       el("p", { text: p.settlement }),
-      el("p", { text: t.hours + ": " + (p.opening_hours || t.unknown) }),
+      el("p", { text: t.hours + ": " + (p.opening_hours_text || p.opening_hours || t.unknown) }),
       el("p", { "class": "popup-wheelchair", text: p.wheelchair_label }),
       el("p", { text: signage }),
       el("a", { href: p.url, text: t.details })

@@ -16,7 +16,11 @@
     L.tileLayer(cfg.tiles, { attribution: cfg.attribution, maxZoom: Number(cfg.maxZoom) || 18 }).addTo(map);
   }
   var marker = here ? L.marker(here).addTo(map) : null;
-  fetch(cfg.boundaries).then(function (r) { return r.json(); }).then(function (doc) {
+  var status = document.getElementById("pick-status"), precision = document.getElementById("f-coord_precision");
+  fetch(cfg.boundaries).then(function (r) {
+    if (!r.ok) { throw new Error("HTTP " + r.status); }
+    return r.json();
+  }).then(function (doc) {
     var own = null;
     L.geoJSON(doc, {
       interactive: false,
@@ -27,12 +31,24 @@
       onEachFeature: function (f, layer) { if (f.properties.name_local === cfg.municipality) { own = layer; } }
     }).addTo(map);
     map.attributionControl.addAttribution(doc.attribution);
-    if (!here && own) { map.fitBounds(own.getBounds()); }
+    if (own) {  // the whole municipality in view, with the marker wherever it is
+      var bounds = own.getBounds();
+      if (marker) { bounds.extend(marker.getLatLng()); }
+      map.fitBounds(bounds);
+    }
     box.setAttribute("data-loaded", "");
+  }).catch(function () {
+    if (status) { status.className = "pick-status error"; status.textContent = cfg.boundariesError; }
+    box.setAttribute("data-loaded", "failed");
   });
-  map.on("click", function (e) {
+  map.on("click", function (e) {  // a click is an approximate position: say so, the editor may change it
     lat.value = e.latlng.lat.toFixed(5);
     lon.value = e.latlng.lng.toFixed(5);
     if (marker) { marker.setLatLng(e.latlng); } else { marker = L.marker(e.latlng).addTo(map); }
+    if (precision) {
+      precision.value = "approximate";
+      precision.dispatchEvent(new Event("change", { bubbles: true }));
+    }
+    if (status) { status.className = "pick-status"; status.textContent = cfg.clicked; }
   });
 }());

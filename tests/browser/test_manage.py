@@ -56,7 +56,7 @@ def test_editor_edit_reaches_the_public_map(browser, server):
     page.keyboard.press("Enter")
     page.locator(".leaflet-popup-content a").wait_for()
     popup = page.locator(".leaflet-popup-content").inner_text()
-    assert "Dobeles Amatu māja" in popup and "Wheelchair accessible" in popup and "Tu-Sa 10:00-17:00" in popup
+    assert "Dobeles Amatu māja" in popup and "Wheelchair accessible" in popup and "Tuesday–Saturday 10:00–17:00" in popup
     assert page.locator(".pin-yes").count() >= 1
     assert watched.foreign_requests() == []
     context.close()

@@ -10,6 +10,7 @@ import uuid
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 
 from . import db, entry, hours
@@ -161,7 +162,7 @@ def coerce_visitors(raw):
             raise EditError([("visitors", _("%(year)r is not a year between 2000 and 2100", year=year))])
         if count not in (None, "") and (n is None or not 0 <= n <= MAX_VISITORS):
             raise EditError([("visitors", _("%(count)r for %(year)d is not a whole number of visitors from 0 to "
-                                            "%(max)s", count=count, year=y, max=f"{MAX_VISITORS:,}"))])
+                                            "%(max)s", count=count, year=y, max=format_decimal(MAX_VISITORS)))])
         counts[y] = n
     return counts
 

@@ -12,6 +12,7 @@ import re
 import zipfile
 
 from charset_normalizer import from_bytes
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 
 from .editing import EditError
@@ -78,7 +79,7 @@ def read_table(data):
 
 def _too_many_rows():
     return EditError([("file", _("The file has more than %(n)s rows; split it into smaller files.",
-                                 n=f"{MAX_ROWS:,}"))])
+                                 n=format_decimal(MAX_ROWS)))])
 
 
 def _decode(data):
@@ -156,7 +157,7 @@ def _check_zip(data):
     if len(parts) > MAX_PARTS or sum(p.file_size for p in parts) > MAX_UNPACKED_BYTES:
         raise EditError([("file", _("The workbook unpacks to more than %(mb)d MB; a workbook of %(n)s rows "
                                     "is far smaller. Save only the centres' sheet.",
-                                    mb=MAX_UNPACKED_BYTES // 1_000_000, n=f"{MAX_ROWS:,}"))])
+                                    mb=MAX_UNPACKED_BYTES // 1_000_000, n=format_decimal(MAX_ROWS)))])
 
 
 def _workbook(data):
@@ -189,8 +190,8 @@ def _read_xlsx(data):
 
 def _sheet_too_big(title, rows_, columns):
     return EditError([("file", _("The sheet %(sheet)r has %(rows)s rows and %(columns)d columns; at most %(max)s "
-                                 "rows and %(max_columns)d columns are read.", sheet=title, rows=f"{rows_:,}",
-                                 columns=columns, max=f"{MAX_ROWS:,}", max_columns=MAX_COLUMNS))])
+                                 "rows and %(max_columns)d columns are read.", sheet=title, rows=format_decimal(rows_),
+                                 columns=columns, max=format_decimal(MAX_ROWS), max_columns=MAX_COLUMNS))])
 
 
 def _sheet_rows(sheet):

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import abort, g, request, session
+from flask.sessions import SecureCookieSessionInterface
 from flask_babel import gettext as _
 
 from . import db
@@ -27,6 +28,7 @@ __all__ = ["ROLES", "LIMITS", "TOKEN_DAYS", "RateLimited", "Disabled", "TokenExp
 
 ROLES = ("editor", "planner", "admin")
 SESSION_HOURS = 8
+BACKGROUND_ENDPOINTS = {"manage.hours_preview"}  # asked by a page while it is open; never a navigation
 LIMITS = {  # failures allowed per window (seconds), checked in this order
     "pair": (5, 900),        # one address guessing one account: the owner elsewhere is not locked out
     "address": (20, 900),    # one address guessing many accounts
@@ -339,9 +341,20 @@ def revoke_tokens(user_id):
 
 
 
+class _SessionInterface(SecureCookieSessionInterface):
+    """A page's background request (the live hours reading) leaves the session cookie alone unless it
+    changed the session: answered after a save, its refreshed copy of the older session overwrote
+    the save's, and the "Saved." message was lost."""
+
+    def should_set_cookie(self, app, session):
+        return session.modified or (request.endpoint not in BACKGROUND_ENDPOINTS
+                                    and super().should_set_cookie(app, session))
+
+
 def init_app(app):
     from .accounts_cli import token_cli, user_cli
     app.permanent_session_lifetime = datetime.timedelta(hours=SESSION_HOURS)
+    app.session_interface = _SessionInterface()
     app.cli.add_command(user_cli)
     app.cli.add_command(token_cli)
     app.jinja_env.globals.update(csrf_token=csrf_token, current_user=current_user)

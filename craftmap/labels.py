@@ -1,5 +1,5 @@
 """Human-readable, translated names for the coded values and the fields of a centre."""
-from flask import current_app
+from flask import current_app, g
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 
@@ -58,7 +58,7 @@ def fields():
     """The label of every field of a centre as the editing form shows it."""
     return {
         "id": _("Identifier (lower-case letters, digits and -)"), "source": _("Source (where the information comes from)"),
-        "name": _("Name"), "name_en": _("Name in English"), "kind": _("Kind (e.g. craft_centre; museum)"),
+        "name": _("Name"), "name_en": _("Name in English"), "kind": _("Kind of place"),
         "settlement": _("Settlement"), "address": _("Address"), "phone": _("Phone"), "email": _("Email"),
         "website": _("Website"), "opening_hours": _("Opening hours"), "crafts": _("Crafts"),
         "wheelchair": _("Wheelchair access"), "wheelchair_description": _("Wheelchair access: description"),
@@ -78,10 +78,11 @@ def field(name):
 
 
 _CODED = {"wheelchair": wheelchair, "signage": signage, "status": status, "coord_precision": precision,
-          "toilets_wheelchair": toilets, "mid_baltic_network": network, "country": country}
+          "toilets_wheelchair": toilets, "mid_baltic_network": network, "country": country,
+          "geometry_origin": geometry_origin, "stop_order_origin": stop_order_origin}
 
 
-def value(name, text, lang):
+def value(name, text, lang=None):
     """A recorded value of field ``name`` as a person reads it in ``lang``: codes and crafts by their
     names, counts with digit grouping, nothing as a dash."""
     if text is None or text == "":
@@ -90,7 +91,8 @@ def value(name, text, lang):
         return _CODED[name](text)
     if name in ("crafts", "kind"):
         vocab = current_app.extensions["craftmap.reference"].vocabulary["craft" if name == "crafts" else "kind"]
-        return ", ".join(pick(vocab[k], lang)[0] if k in vocab else k for k in filter(None, str(text).split(";")))
+        return ", ".join(pick(vocab[k], lang or g.get("lang", "en"))[0] if k in vocab else k
+                         for k in filter(None, str(text).split(";")))
     if name.startswith("visitors_"):
         return format_decimal(int(text))
     return str(text)

@@ -13,7 +13,7 @@ from werkzeug.exceptions import Forbidden, NotFound
 from . import (auth, changesets, db, editing, hours, hours_text, importing, labels, merging, planning, route_editing,
                sheets, track_files)
 from .planner import csv_response
-from .validation import CENTRE_FIELDS, ENUMS, MAX_CHARS, hours_problems
+from .validation import CENTRE_FIELDS, ENUMS, MAX_CHARS, hours_problems, not_one_of
 
 bp = Blueprint("manage", __name__, url_prefix="/manage")
 OPEN = {"manage.login"}
@@ -124,8 +124,8 @@ def index():
 
 
 def _form_changes(form):
-    changes = {f: form.get(f, "") for f in editing.EDITABLE if f != "crafts"}
-    changes["crafts"] = ";".join(form.getlist("crafts"))
+    changes = {f: form.get(f, "") for f in editing.EDITABLE if f not in ("kind", "crafts")}
+    changes |= {f: ";".join(form.getlist(f)) for f in ("kind", "crafts")}
     return changes
 
 
@@ -145,7 +145,8 @@ def _hours_reading(text, country):
 def _edit_page(centre, values, errors=None, merge=None, status=200):
     ref = current_app.extensions["craftmap.reference"]
     return render_template("manage/edit.html", centre=centre, values=values, errors=errors or {},
-                           merge=merge, enums=ENUMS, crafts=ref.vocabulary["craft"], limits=MAX_CHARS,
+                           merge=merge, enums=ENUMS, crafts=ref.vocabulary["craft"], kinds=ref.vocabulary["kind"],
+                           limits=MAX_CHARS,
                            visitors=db.visitors(centre["id"]) if centre.get("version") else {},
                            texts=labels.map_texts(), field_labels=labels.fields(), value_label=labels.value,
                            start_version=_posted_version() if merge else centre.get("version"),
@@ -159,8 +160,7 @@ def hours_preview():
     """How the edit form's opening hours will be stored and read: {"stored", "text"}, or 422 {"error"}."""
     text, country = request.args.get("text", ""), request.args.get("country", "")
     if country not in ENUMS["country"]:
-        return jsonify(error=_("%(value)r is not one of %(allowed)s", value=country[:20],
-                               allowed=", ".join(ENUMS["country"])), field="country"), 400
+        return jsonify(error=not_one_of("country", country[:20]), field="country"), 400
     problems = hours_problems(text.strip(), country)
     if problems:
         return jsonify(error=f"{_('Opening hours')}: {problems[0]}", field="opening_hours"), 422
@@ -363,6 +363,7 @@ def routes():
 
 def _route_page(route, values, errors=(), status=200, kept=None):
     return render_template("manage/route.html", route=route, values=values, errors=errors, kept=kept,
+                           field_labels=route_editing.field_labels(),
                            centres=route_editing.centre_choices(g.lang), enums=ENUMS, track_limits={
                                "mb": track_files.MAX_TRACK_BYTES // 1_000_000, "points": track_files.MAX_INPUT_POINTS,
                                "m": route_editing.SIMPLIFY_M}), status

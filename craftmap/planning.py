@@ -143,7 +143,8 @@ def centre_gaps(c, today=None):
     return [label for cond, label in (
         (c["wheelchair"] == "unknown", _("wheelchair access")),
         (c["signage"] == "unknown", _("signage")),
-        (c["signage"] != "unknown" and (c["signage_checked_on"] or "") < stale, _("signage check older than a year")),
+        (c["signage"] != "unknown" and not c["signage_checked_on"], _("signage never checked")),
+        (c["signage"] != "unknown" and (c["signage_checked_on"] or stale) < stale, _("signage check older than a year")),
         (c["lat"] is None, _("location"))) if cond]
 
 

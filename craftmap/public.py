@@ -17,6 +17,8 @@ bp.app_template_global(name="geometry_origin_label")(labels.geometry_origin)
 bp.app_template_global(name="status_label")(labels.status)
 bp.app_template_global(name="network_label")(labels.network)
 bp.app_template_global(name="country_label")(labels.country)
+bp.app_template_global(name="field_label")(labels.field)
+bp.app_template_global(name="value_label")(labels.value)
 bp.app_template_global(name="stop_order_label")(labels.stop_order_origin)
 
 

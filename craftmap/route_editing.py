@@ -11,8 +11,8 @@ from . import db, track_files, validation
 from .editing import Conflict, EditError
 from .spatial import line_through, simplify_line
 
-__all__ = ["parse_stops", "stops_text", "stop_problems", "track_from_file", "track_geojson", "save_route",
-           "ROUTE_TEXT_FIELDS"]
+__all__ = ["parse_stops", "stops_text", "stop_problems", "field_labels", "track_from_file", "track_geojson",
+           "save_route", "ROUTE_TEXT_FIELDS"]
 
 SIMPLIFY_M = 5  # tracks are stored simplified to within this many metres
 
@@ -69,6 +69,16 @@ def stops_text(stops):
             coords = ["" if s.get(k) is None else str(s[k]) for k in ("lat", "lon")]
             lines.append(" | ".join([s["name"], *coords, s.get("source", "")]))
     return "\n".join(lines)
+
+
+def field_labels():
+    """The label of each field of the route form, as its list of problems names them."""
+    return {"id": _("Identifier (lower-case letters, digits and -)"), "name_lv": _("Name in Latvian"),
+            "name_lt": _("Name in Lithuanian"), "name_en": _("Name in English"),
+            "description_lv": _("Description in Latvian"), "description_lt": _("Description in Lithuanian"),
+            "description_en": _("Description in English"), "theme": _("Theme"), "source": _("Source"),
+            "notes": _("Notes"), "colour": _("Colour"), "stop_order_origin": _("Order of stops"),
+            "stops": _("Stops"), "track": _("Track file"), "geometry": _("Track file"), "version": _("Version")}
 
 
 def _stop_field_labels():
@@ -155,13 +165,12 @@ def save_route(route_id, fields, stops, track, expected_version, problems=(), *,
         geometry = _drawn(stops, centres)
     feature = {"id": route_id, "properties": props, "geometry": mapping(geometry) if geometry else None}
     problems = (list(problems) + stop_problems(stops, centres)
-                + [("route", p) for p in validation.check_route(feature, set(centres), "route", _region(),
-                                                                check_stops=False)])
+                + validation.route_problems(feature, set(centres), _region(), check_stops=False))
     if problems:
         raise EditError(problems)
     doc = json.dumps(props, ensure_ascii=False)
     geom = json.dumps(feature["geometry"]) if geometry else None
-    taken = EditError([("id", f"{route_id!r} is already used")])
+    taken = EditError([("id", _("%(id)r is already used", id=route_id))])
     try:
         with db.transaction() as conn:
             if expected_version is None:

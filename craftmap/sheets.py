@@ -127,9 +127,9 @@ def _read_csv(data):
             if len(records) == MAX_ROWS:
                 raise _too_many_rows()
             records.append([from_cell(c.strip()) for c in cells])
-    except csv.Error as exc:  # e.g. a cell over the csv module's 131 072 characters
-        raise EditError([("row", _("Row %(row)d cannot be read (%(reason)s); a cell may have at most a few "
-                                   "thousand characters.", row=len(records) + 2, reason=exc))]) from None
+    except csv.Error:  # e.g. a cell over the csv module's 131 072 characters
+        raise EditError([("row", _("Row %(row)d cannot be read: a cell may have at most a few thousand "
+                                   "characters.", row=len(records) + 2))]) from None
     return header, [cells for cells in records if cells], {"kind": "csv", "encoding": encoding,
                                                            "separator": separator}
 

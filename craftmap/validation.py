@@ -1,20 +1,25 @@
 """The rules every centre and route record must meet, whichever way it arrives: the data files,
 the editing form, the JSON API or an import. Each check returns (field, message) pairs or
 'where, field F: message' lines, never raises.
+
+Messages are lazy strings: each is written in the language of the request that shows it, and names
+fields and coded values as the forms do, never by a data file's name or a library's wording.
 """
 import math
 import re
 
 import numpy as np
 import shapely
-from flask_babel import gettext as _
+from flask_babel import LazyString
+from flask_babel import lazy_gettext as _
 from shapely.geometry import Point, shape
 
-from . import entry, hours, spatial
+from . import entry, hours, labels, spatial
 
 __all__ = ["ENUMS", "CENTRE_FIELDS", "DATE_FIELDS", "EDITABLE", "REQUIRED", "MAX_CHARS", "MAX_VISITORS", "MAX_LINE_POINTS",
            "MAX_LINE_KM", "NEAR_REGION_KM", "as_float", "centre_problems", "hours_problems", "validate_centre",
-           "line_problems", "geometry_problems", "stop_problems", "check_route", "MAX_STOPS"]
+           "line_problems", "geometry_problems", "stop_problems", "route_problems", "check_route", "MAX_STOPS",
+           "not_one_of"]
 
 ENUMS = {
     "country": ("LV", "LT"),
@@ -76,19 +81,26 @@ def centre_problems(row, ref):
         if not str(row.get(field) or "").strip():
             problems.append((field, _("is required")))
     if row.get("id") and not SLUG.match(row["id"]):
-        problems.append(("id", _("%(value)r is not a slug (lower-case letters, digits and '-')", value=row["id"])))
+        problems.append(("id", _("%(value)r is not an identifier: use lower-case letters a–z, digits and '-'",
+                                 value=row["id"])))
     elif row.get("id") in RESERVED_IDS:
         problems.append(("id", _("%(value)r names the form that adds a centre; choose another id", value=row["id"])))
     for field, allowed in ENUMS.items():
         if field in row and row[field] and row[field] not in allowed:
-            problems.append((field, _("%(value)r is not one of %(allowed)s", value=row[field],
-                                      allowed=", ".join(allowed))))
+            problems.append((field, not_one_of(field, row[field])))
     for group, field in (("kind", "kind"), ("craft", "crafts")):
         for key in filter(None, (row.get(field) or "").split(";")):
             if key not in ref.vocabulary.get(group, {}):
-                problems.append((field, _("%(value)r is not in the %(group)s list of vocabulary.csv",
-                                          value=key, group=group)))
+                problems.append((field, _("%(value)r is not one of craftmap's crafts", value=key) if group == "craft"
+                                 else _("%(value)r is not one of craftmap's kinds of place", value=key)))
     return problems + _format_problems(row) + _check_location(row, ref)
+
+
+def not_one_of(field, value):
+    """'value is not one of …', listing each allowed code of ``field`` with its meaning in the page's language
+    (a file or an API client writes the code)."""
+    allowed = LazyString(lambda: "; ".join(f"{code} ({labels.value(field, code)})" for code in ENUMS[field]))
+    return _("%(value)r is not one of the allowed values: %(allowed)s", value=value, allowed=allowed)
 
 
 def _text_problems(row, limits=MAX_CHARS):
@@ -114,8 +126,8 @@ def _format_problems(row):
     if row.get("phone") and not PHONE.match(row["phone"]):
         problems.append(("phone", _("%(value)r is not a phone number (digits, spaces, + ( ) - /)", value=row["phone"])))
     if row.get("signage_checked_on") and not entry.is_iso_date(row["signage_checked_on"]):
-        problems.append(("signage_checked_on", _("%(value)r is not a date (YYYY-MM-DD)",
-                                                 value=row["signage_checked_on"])))
+        problems.append(("signage_checked_on", _("%(value)r is not a date: write the day as dd.mm.yyyy or "
+                                                 "YYYY-MM-DD", value=row["signage_checked_on"])))
     if row.get("opening_hours"):
         problems += [("opening_hours", m) for m in hours_problems(row["opening_hours"], row.get("country"))]
     return problems
@@ -124,7 +136,9 @@ def _format_problems(row):
 def hours_problems(text, country):
     """What keeps ``text`` from being stored as a centre's opening hours in ``country``, as messages."""
     found = [m for _f, m in _text_problems({"opening_hours": text})]
-    return found or [m for m in [hours.problem(text, country)] if m]
+    if found or not hours.problem(text, country):
+        return found
+    return [LazyString(hours.problem, text, country)]  # written again in the language that shows it
 
 
 def validate_centre(row, ref, where):
@@ -137,17 +151,21 @@ def _check_location(row, ref):
     shape_ = ref.shapes.get((row.get("municipality"), row.get("country")))
     if row.get("municipality") and row.get("country") in ENUMS["country"] and shape_ is None:
         return [("municipality", _("%(value)r is not a municipality of the study region in %(country)s",
-                                   value=row["municipality"], country=row["country"]))]
+                                   value=row["municipality"], country=LazyString(labels.country, row["country"])))]
     if not lat and not lon:
         if row.get("coord_precision") not in (None, "", "none"):
-            return [("lat", _("missing although coord_precision is %(value)r", value=row["coord_precision"]))]
+            return [("lat", _("is missing, although the precision of the location is “%(precision)s”: give the "
+                              "coordinates, or choose “%(none)s”", precision=_precision(row["coord_precision"]),
+                              none=_precision("none")))]
         return []
     if as_float(lat) is None or as_float(lon) is None:
         field = "lat" if as_float(lat) is None else "lon"
-        return [(field, _("%(value)r is not a number (both lat and lon, or neither)", value=row[field]))]
+        return [(field, _("%(value)r is not a number: give both latitude and longitude as numbers, or neither",
+                          value=row[field]))]
     point = Point(as_float(lon), as_float(lat))
     if row.get("coord_precision") == "none":
-        return [("coord_precision", _("is 'none' but coordinates are given"))]
+        return [("coord_precision", _("is “%(none)s”, but coordinates are given: choose how precise they are, "
+                                      "or clear them", none=_precision("none")))]
     if not ref.study_region.intersects(point):
         return [("lat", _("%(lat)s, %(lon)s lies outside the study region (Zemgale, Šiauliai and Panevėžys "
                           "counties)", lat=lat, lon=lon))]
@@ -155,6 +173,10 @@ def _check_location(row, ref):
         return [("lat", _("%(lat)s, %(lon)s lies outside %(municipality)s", lat=lat, lon=lon,
                           municipality=row["municipality"]))]
     return []
+
+
+def _precision(code):
+    return LazyString(labels.precision, code)
 
 
 def line_problems(line, region, max_points=MAX_LINE_POINTS):
@@ -207,44 +229,47 @@ def stop_problems(stop, centre_ids, region):
     return problems
 
 
-def _check_stop(stop, centre_ids, where, region):
-    """Problems of a stop read from data/: a stop naming no centre is named against centres.csv."""
-    problems = stop_problems(stop, centre_ids, region)
-    if any(f == "centre_id" for f, _m in problems):
-        return [f"{where}, field centre_id: {stop['centre_id']!r} names no centre in centres.csv"]
-    return [f"{where}, field {'lat/lon' if f == 'lat' else f}: {m}" for f, m in problems]
-
-
-def check_route(feature, centre_ids, where, region, check_stops=True):
-    """Problems of one route feature (GeoJSON, stops in its properties) as 'where, field F: message' lines;
+def route_problems(feature, centre_ids, region, check_stops=True):
+    """Problems of one route feature (GeoJSON, stops in its properties) as (field, message) pairs;
     ``region`` is the study region, which the line and the stops must lie in or near. ``check_stops``
     False leaves the stops to the caller (the route form names them in the planner's words)."""
     props = feature.get("properties") or {}
-    problems = [f"{where}, field {f}: {m}" for f, m in _text_problems(
-        {f: v for f, v in props.items() if f != "stops"}, ROUTE_MAX_CHARS)]
+    problems = _text_problems({f: v for f, v in props.items() if f != "stops"}, ROUTE_MAX_CHARS)
     if not SLUG.match(str(feature.get("id", ""))):
-        problems.append(f"{where}, field id: {feature.get('id')!r} is not a slug")
+        problems.append(("id", _("%(value)r is not an identifier: use lower-case letters a–z, digits and '-'",
+                                 value=feature.get("id"))))
     elif feature["id"] in RESERVED_IDS:
-        problems.append(f"{where}, field id: {feature['id']!r} names the form that adds a route; choose another id")
-    for field in ("name_en", "source"):
-        if not props.get(field):
-            problems.append(f"{where}, field {field}: is required")
+        problems.append(("id", _("%(value)r names the form that adds a route; choose another id", value=feature["id"])))
+    problems += [(f, _("is required")) for f in ("name_en", "source") if not props.get(f)]
     if not COLOUR.match(str(props.get("colour", ""))):
-        problems.append(f"{where}, field colour: {props.get('colour')!r} is not a #rrggbb colour")
-    for field in ("geometry_origin", "stop_order_origin"):
-        if props.get(field) not in ENUMS[field]:
-            problems.append(f"{where}, field {field}: {props.get(field)!r} is not one of "
-                            f"{', '.join(ENUMS[field])}")
+        problems.append(("colour", _("%(value)r is not a colour written #rrggbb (e.g. #b03a2e)",
+                                     value=props.get("colour"))))
+    problems += [(f, not_one_of(f, props.get(f))) for f in ("geometry_origin", "stop_order_origin")
+                 if props.get(f) not in ENUMS[f]]
     stops = props.get("stops") if check_stops else []
     if check_stops and (not isinstance(stops, list) or not stops):
-        problems.append(f"{where}, field stops: must be a non-empty list")
-        stops = []
-    elif len(stops) > MAX_STOPS:
-        problems.append(f"{where}, field stops: has {len(stops)} stops; at most {MAX_STOPS} are allowed")
-        stops = []
-    for i, stop in enumerate(stops, start=1):
-        problems += _check_stop(stop, centre_ids, f"{where}, stop {i}", region)
-    return problems + [f"{where}, field geometry: {p}" for p in geometry_problems(feature.get("geometry"), region)]
+        problems.append(("stops", _("must be a non-empty list")))
+    elif check_stops and len(stops) > MAX_STOPS:
+        problems.append(("stops", _("The route has %(n)d stops; at most %(max)d are allowed.", n=len(stops),
+                                    max=MAX_STOPS)))
+    elif check_stops:
+        problems += [(f"stop {i}, {f}", m) for i, stop in enumerate(stops, start=1)
+                     for f, m in stop_problems(stop, centre_ids, region)]
+    return problems + [("geometry", p) for p in geometry_problems(feature.get("geometry"), region)]
+
+
+def check_route(feature, centre_ids, where, region):
+    """Problems of a route read from data/ as 'where, field F: message' lines; a stop naming no centre
+    is named against centres.csv."""
+    lines = []
+    for field, message in route_problems(feature, centre_ids, region):
+        if field.startswith("stop ") and field.endswith(", centre_id"):
+            i = int(field.split(",")[0][5:])
+            message = f"{feature['properties']['stops'][i - 1]['centre_id']!r} names no centre in centres.csv"
+        stop, _sep, name = field.rpartition(", ")
+        lines.append(f"{where}, {stop + ', ' if stop else ''}field {'lat/lon' if name == 'lat' and stop else name}: "
+                     f"{message}")
+    return lines
 
 
 def geometry_problems(geom, region):
@@ -254,8 +279,8 @@ def geometry_problems(geom, region):
     try:
         with np.errstate(invalid="ignore"):  # NaN is named below, not warned about
             line = shape(geom)
-    except Exception as exc:  # shapely reports malformed GeoJSON in several ways
-        return [f"invalid ({exc})"]
+    except Exception:  # shapely reports malformed GeoJSON in several ways, in its own words
+        return [_("the line cannot be read as a GeoJSON geometry")]
     if line.geom_type not in ("LineString", "MultiLineString"):
-        return ["must be a LineString or MultiLineString"]
+        return [_("the line must be a GeoJSON LineString or MultiLineString, not %(type)s", type=line.geom_type)]
     return line_problems(line, region)

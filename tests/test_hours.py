@@ -136,3 +136,11 @@ def test_preview_needs_a_login_and_a_country(client, editor):  # noqa: F811
     editor.client.post("/manage/logout", data={"csrf_token": editor.csrf("/manage/")})
     refused = editor.client.get("/manage/hours/preview?text=x&country=LV")
     assert refused.status_code == 401 and refused.is_json
+
+
+def test_a_late_preview_does_not_undo_the_session_of_a_save(editor):  # noqa: F811
+    """The reading answers while the editor may already have saved: its cookie would bring back the
+    session from before the save, and the "Saved." message with it was lost."""
+    preview = editor.client.get("/manage/hours/preview?text=P-Pk+9-17&country=LV")
+    assert preview.status_code == 200 and "Set-Cookie" not in preview.headers
+    assert "Set-Cookie" in editor.client.get("/manage/").headers  # a page still keeps the session alive

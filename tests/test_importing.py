@@ -43,8 +43,8 @@ def test_any_line_ending_imports(editor, client, ending):
 
 @pytest.mark.parametrize("text, message", [
     (f"id,version,phone\n{OWN},1,{'9' * 200_000}\n", "Row 2 cannot be read"),
-    (f"id,version,notes\n{OWN},1,{'x' * 4001}\n", "row 2, column notes : is 4001 characters long; at most 4000"),
-    (f"id,version,notes\n{OWN},1,a\x00b\n", "row 2, column notes : contains a control character"),
+    (f"id,version,notes\n{OWN},1,{'x' * 4001}\n", "row 2, column notes (Notes) : is 4001 characters long; at most 4000"),
+    (f"id,version,notes\n{OWN},1,a\x00b\n", "row 2, column notes (Notes) : contains a control character"),
     (f"id,phone,version,phone\n{OWN},+371 1,1,+371 2\n", "The column 'phone' appears twice in the header"),
     ("id,version,phone\n" + "".join(f"dobele-x{i},,\n" for i in range(importing.MAX_ROWS + 1)),
      "The file has more than 5,000 rows"),
@@ -149,7 +149,7 @@ def test_an_impossible_date_is_refused_naming_row_and_field(editor, app):
     before = state(app)
     response, page = upload(editor, f"id,version,signage_checked_on\n{OWN},1,31.02.2025\n", apply=True)
     assert response.status_code == 422
-    assert "row 2, column signage_checked_on : '31.02.2025' is not a date: write the day as dd.mm.yyyy" in page
+    assert "row 2, column signage_checked_on (Signage checked on) : '31.02.2025' is not a date: write the day as dd.mm.yyyy" in page
     assert state(app) == before
 
 

@@ -147,7 +147,7 @@ def test_import_preview_then_apply(editor, client, app):
     preview = editor.post("/manage/import", {"file": (_csv([(OWN, "+371 444", "limited")]), "c.csv")},
                           content_type="multipart/form-data")
     html = preview.get_data(as_text=True)
-    assert preview.status_code == 200 and "+371 444" in html and "limited" in html
+    assert preview.status_code == 200 and "+371 444" in html and "Limited wheelchair access" in html
     assert snapshot_of(app) == before  # a preview writes nothing
     carried = re.search(r'name="upload" value="([^"]+)"', html).group(1)
     applied = editor.post("/manage/import", {"upload": carried, "apply": "1"})
@@ -214,7 +214,7 @@ def test_export_imports_back_unchanged(editor, client, app):
 
 @pytest.mark.parametrize("csv_text, message", [
     (f"id,phone\n{OWN},+371 1\n{OWN},+371 2\n", f"row 3, column id: '{OWN}' is already on row 2"),
-    (f"id,phone,notes\n{OWN}\n", "row 2, column phone: missing: the row has fewer cells than the header"),
+    (f"id,phone,notes\n{OWN}\n", "row 2, column phone (Phone): missing: the row has fewer cells than the header"),
     (f"id,phone\n{OWN},+371 1,surplus\n", "row 2, column row: the row has 1 more cells than the header"),
 ])
 def test_import_refuses_repeated_ids_and_misshapen_rows(editor, app, csv_text, message):

@@ -53,7 +53,7 @@ def test_planner_imports_a_gpx_track(planner, client, tmp_path):
 
 @pytest.mark.parametrize("changes, message", [
     ({"stops_text": "no-such-centre"}, "Stop 1 (no-such-centre), centre: 'no-such-centre' is not a centre in craftmap"),
-    ({"colour": "blue"}, "is not a #rrggbb colour"),
+    ({"colour": "blue"}, "is not a colour written #rrggbb"),
     ({"stops_text": "Place | north | 23 | x"}, "Line 1 of the stops: “north”, “23” are not a latitude and a longitude"),
     ({"id": "new"}, "names the form that adds a route"),
 ])
@@ -312,10 +312,10 @@ def test_a_route_of_thousands_of_stops_is_refused_before_it_slows_every_route_pa
 
 
 @pytest.mark.parametrize("changes, message", [
-    ({"name_en": "Test\x01route"}, "field name_en: contains a control character"),
+    ({"name_en": "Test\x01route"}, 'href="#r-name_en">Name in English</a>: contains a control character'),
     ({"stops_text": "dobele-crafts-house\nT\x02ervete | 56.47989 | 23.38895 | list"},
      "Stop 2 (T?ervete), name: contains a control character"),
-    ({"description_en": "x" * 2_001}, "field description_en: is 2001 characters long; at most 2000"),
+    ({"description_en": "x" * 2_001}, 'href="#r-description_en">Description in English</a>: is 2001 characters long; at most 2000'),
     ({"stops_text": "dobele-crafts-house\nTervete | 56.47989 | 23.38895 | " + "s" * 501},
      "Stop 2 (Tervete), source: is 501 characters long; at most 500"),
 ])
@@ -394,4 +394,4 @@ def test_the_write_path_itself_refuses_an_impossible_line(app, coords):
             route_editing.save_route("test-route", route_form(), [{"centre_id": "dobele-crafts-house"}],
                                      line, None, user="planner@example.test")
         assert db.get_route("test-route") is None
-    assert "route, field geometry: the line has" in str(info.value)
+    assert "geometry: the line has" in str(info.value)

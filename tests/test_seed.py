@@ -44,7 +44,7 @@ def test_real_data_loads_every_centre_and_route(client):
 @pytest.mark.parametrize("changes, expected", [
     ({"wheelchair": "maybe"}, "centres.csv, row 2, field wheelchair: 'maybe' is not one of"),
     ({"signage": "Yes"}, "centres.csv, row 2, field signage: 'Yes' is not one of"),
-    ({"crafts": "ceramics;pottery"}, "centres.csv, row 2, field crafts: 'pottery' is not in the craft list"),
+    ({"crafts": "ceramics;pottery"}, "centres.csv, row 2, field crafts: 'pottery' is not one of craftmap's crafts"),
     ({"lat": "59.44", "lon": "24.75"}, "centres.csv, row 2, field lat: 59.44, 24.75 lies outside the study region"),
     ({"lat": "56.62372", "lon": "23.2751"}, "centres.csv, row 2, field lat: 56.62372, 23.2751 lies outside Jēkabpils novads"),
     ({"lat": "56.2x"}, "centres.csv, row 2, field lat: '56.2x' is not a number"),
@@ -86,7 +86,7 @@ def test_route_stop_naming_no_centre(make_app, data_dir, monkeypatch):
 
 
 @pytest.mark.parametrize("field, value, expected", [
-    ("colour", "red", "field colour: 'red' is not a #rrggbb colour"),
+    ("colour", "red", "field colour: 'red' is not a colour written #rrggbb"),
     ("geometry_origin", "guessed", "field geometry_origin: 'guessed' is not one of"),
     ("stops", [], "field stops: must be a non-empty list"),
 ])

@@ -161,7 +161,9 @@ def test_refusals_are_in_the_callers_language(client, token):
         assert response.get_json()["problems"][0]["error"] == message
     lt = client.patch(f"/api/v1/centres/{OWN}", json={"wheelchair": "maybe"},
                       headers=headers(token, "*") | {"Accept-Language": "lt"})
-    assert lt.get_json()["error"] == "wheelchair: 'maybe' nėra nė viena iš šių reikšmių: yes, limited, no, unknown"
+    assert lt.get_json()["error"] == ("wheelchair: 'maybe' nėra nė viena iš leistinų reikšmių: yes (Prieinama neįgaliojo vežimėliu); "
+                                          "limited (Ribotas prieinamumas neįgaliojo vežimėliu); no (Neprieinama neįgaliojo "
+                                          "vežimėliu); unknown (Prieinamumas neįgaliojo vežimėliu nežinomas)")
 
 
 def test_six_parallel_posts_of_one_new_id_make_one_centre(app, token):

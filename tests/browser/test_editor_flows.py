@@ -124,10 +124,6 @@ def test_hours_typed_as_people_write_them_are_saved_normalised(contexts, server,
     assert watched.errors == [] and watched.foreign_requests() == []
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "hours.js asks data-preview + '?' + query, but data-preview is url_for('manage.hours_preview'), which already "
-    "carries ?lang=..: the request is /manage/hours/preview?lang=lv?text=..&country=LV, the text is lost, and the "
-    "preview shows an error under valid hours (422) in every language"))
 @pytest.mark.parametrize("lang, typed, stored", [HOURS[0], HOURS[2]])
 def test_hours_live_preview_shows_how_typed_hours_are_understood(contexts, server, lang, typed, stored):
     watched = signed_in(contexts, server, lang)

@@ -28,8 +28,10 @@
     if (pending) { pending.abort(); }
     if (!text) { out.textContent = ""; pending = null; return; }
     var request = pending = new AbortController();
-    var query = new URLSearchParams({ text: text, country: cfg.country });
-    fetch(cfg.preview + "?" + query.toString(), { signal: request.signal, headers: { Accept: "application/json" } })
+    var url = new URL(cfg.preview, document.baseURI);  // the page's ?lang= is already in it
+    url.searchParams.set("text", text);
+    url.searchParams.set("country", cfg.country);
+    fetch(url.toString(), { signal: request.signal, headers: { Accept: "application/json" } })
       .then(function (r) {
         return r.json().then(function (d) { return { ok: r.ok, body: d }; });
       })

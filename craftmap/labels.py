@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from .i18n import pick
 
 __all__ = ["wheelchair", "signage", "status", "network", "country", "geometry_origin", "stop_order_origin", "precision",
-           "toilets", "fields", "field", "value", "place_stop", "planner_position", "map_texts"]
+           "toilets", "fields", "field", "value", "columns", "place_stop", "planner_position", "map_texts"]
 
 
 def wheelchair(value):
@@ -66,8 +66,34 @@ def fields():
         "signage_checked_on": _("Signage checked on"), "lat": _("Latitude"), "lon": _("Longitude"),
         "coord_precision": _("Precision of the location"), "visitors": _("Visitors"),
         "status": _("Status (close a centre instead of deleting it)"), "notes": _("Notes"),
-        "created": _("Centre added"), "location": _("Location"),
+        "created": _("Centre added"), "location": _("Location"), "country": _("Country"),
+        "municipality": _("Municipality"), "coord_note": _("Note on the location"),
+        "mid_baltic_network": _("Part of the Mid-Baltic craft network"),
+        "mid_baltic_evidence": _("Evidence of the Mid-Baltic network"), "version": _("Version"),
     }
+
+
+def columns(names):
+    """What each column of an exported or imported file holds, in the page's language: [column, meaning,
+    the values it takes]. The header itself stays the field names, the same in every language."""
+    from .validation import DATE_FIELDS, ENUMS
+    vocab = current_app.extensions["craftmap.reference"].vocabulary
+    rows = [[_("Column"), _("Meaning"), _("Values")]]
+    for name in names:
+        if name in ENUMS:
+            values = "; ".join(f"{code} = {value(name, code)}" for code in ENUMS[name])
+        elif name in ("kind", "crafts"):
+            group = vocab["kind" if name == "kind" else "craft"]
+            values = _("one or more, separated by “;”: %(codes)s", codes="; ".join(
+                f"{code} = {pick(names_, g.get('lang', 'en'))[0]}" for code, names_ in group.items()))
+        elif name in DATE_FIELDS:
+            values = _("a day written dd.mm.yyyy or YYYY-MM-DD")
+        elif name == "version":
+            values = _("as exported: the import refuses a row whose centre changed since")
+        else:
+            values = ""
+        rows.append([name, field(name), values])
+    return rows
 
 
 def field(name):

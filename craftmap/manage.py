@@ -344,7 +344,7 @@ def export_csv():
 @bp.route("/export.xlsx")
 def export_xlsx():
     rows, fields = _exported_centres()
-    response = Response(sheets.xlsx_bytes(rows, fields, _("Centres")),
+    response = Response(sheets.xlsx_bytes(rows, fields, _("Centres"), legend=(_("Columns"), labels.columns(fields))),
                         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response.headers["Content-Disposition"] = 'attachment; filename="craftmap-centres.xlsx"'
     return response

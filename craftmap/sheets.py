@@ -244,15 +244,20 @@ def _as_text(value):
     return str(value).strip()
 
 
-def xlsx_bytes(rows, fields, title, numbers=("lat", "lon", "version")):
+def xlsx_bytes(rows, fields, title, numbers=("lat", "lon", "version"), legend=None):
     """An XLSX workbook of ``rows`` under ``fields``: text as text cells (no formula guard is needed:
-    a text cell is never run), the ``numbers`` fields as numbers."""
+    a text cell is never run), the ``numbers`` fields as numbers. ``legend`` (title, rows of text) adds a
+    second sheet, e.g. what each column means in the reader's language; an import reads the first sheet."""
     import openpyxl
     book = openpyxl.Workbook(write_only=True)
     sheet = book.create_sheet(title[:31])
     sheet.append(list(fields))
     for row in rows:
         sheet.append([_xlsx_cell(sheet, row.get(f), f in numbers) for f in fields])
+    if legend:
+        notes = book.create_sheet(legend[0][:31])
+        for cells in legend[1]:
+            notes.append([_xlsx_cell(notes, c, False) for c in cells])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -43,8 +43,8 @@ def test_any_line_ending_imports(editor, client, ending):
 
 @pytest.mark.parametrize("text, message", [
     (f"id,version,phone\n{OWN},1,{'9' * 200_000}\n", "Row 2 cannot be read"),
-    (f"id,version,notes\n{OWN},1,{'x' * 4001}\n", "row 2, column notes (Notes) : is 4001 characters long; at most 4000"),
-    (f"id,version,notes\n{OWN},1,a\x00b\n", "row 2, column notes (Notes) : contains a control character"),
+    (f"id,version,notes\n{OWN},1,{'x' * 4001}\n", "row 2, column notes : is 4001 characters long; at most 4000"),
+    (f"id,version,notes\n{OWN},1,a\x00b\n", "row 2, column notes : contains a control character"),
     (f"id,phone,version,phone\n{OWN},+371 1,1,+371 2\n", "The column 'phone' appears twice in the header"),
     ("id,version,phone\n" + "".join(f"dobele-x{i},,\n" for i in range(importing.MAX_ROWS + 1)),
      "The file has more than 5,000 rows"),
@@ -153,11 +153,11 @@ def test_an_impossible_date_is_refused_naming_row_and_field(editor, app):
     assert state(app) == before
 
 
-def export_xlsx(client):
+def export_xlsx(client, lang="en"):
     import io
 
     import openpyxl
-    response = client.get("/manage/export.xlsx")
+    response = client.get(f"/manage/export.xlsx?lang={lang}")
     assert response.mimetype.endswith("spreadsheetml.sheet")
     return openpyxl.load_workbook(io.BytesIO(response.data))
 
@@ -180,6 +180,17 @@ def test_xlsx_export_edited_with_openpyxl_imports_the_edit_only(editor, client, 
                                                                                      "2025-05-14")
     flash = htmllib.unescape(client.get("/manage/").get_data(as_text=True))
     assert "1 centre changed, 1 unchanged." in flash
+
+
+def test_the_workbook_explains_its_stable_header_in_the_readers_language(editor, client):
+    book = export_xlsx(client, "lv")
+    centres, columns = book.worksheets
+    header = [c.value for c in centres[1]]
+    assert header[:3] == ["id", "name", "name_en"]  # the machine header is the same in every language
+    meaning = {r[0]: r[1:] for r in columns.iter_rows(min_row=2, values_only=True)}
+    assert list(meaning) == header
+    assert meaning["wheelchair"][0] == "Piekļuve ratiņkrēslā" and "limited = " in meaning["wheelchair"][1]
+    assert "weaving = aušana" in meaning["crafts"][1] and "dd.mm.gggg" in meaning["signage_checked_on"][1]
 
 
 @pytest.mark.parametrize("kind", ["csv", "xlsx"])

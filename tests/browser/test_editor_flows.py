@@ -161,7 +161,7 @@ def test_new_centre_placed_by_a_map_click(contexts, server, lang):
     page.fill("#f-id", new_id)
     page.fill("#f-source", f"https://example.test/{new_id}")
     page.fill("#f-name", f"Kartes klikšķa centrs {lang}")
-    page.fill("#f-kind", "craft_centre")
+    page.check('#f-kind input[value="craft_centre"]')  # the kind of place is chosen, not typed
     page.fill("#f-settlement", "Dobele")
     page.locator("#f-crafts input[value=weaving]").check()
     expect(page.locator("#f-coord_precision")).to_have_value("none")
@@ -196,6 +196,7 @@ def test_new_centre_placed_by_a_map_click(contexts, server, lang):
     assert feature["geometry"]["coordinates"] == pytest.approx([lon, lat], abs=1e-6)
     assert feature["properties"]["coord_precision"] == "approximate"
     assert feature["properties"]["municipality"] == "Dobeles novads"
+    assert "craft_centre" in str(feature["properties"]["kind"])
     no_trouble(watched)
 
 

@@ -143,3 +143,16 @@ def test_a_line_saved_before_the_rules_is_served_as_no_line(app, client, coords)
     assert client.get("/api/v1/routes/uzzini-ka-top").get_json()["geometry"] is None  # served as no line
     rows = {r["route"]: r for r in client.get("/api/v1/coverage?by=route").get_json()["rows"]}
     assert rows["uzzini-ka-top"]["length_km"] is None and rows["balts-road-selonian"]["length_km"] > 0
+
+
+@pytest.mark.parametrize("signage, checked_on, says", [
+    ("yes", None, "signage never checked"), ("no", "2020-05-14", "signage check older than a year"),
+    ("yes", "2026-11-30", None), ("unknown", None, "signage")])
+def test_a_centre_never_checked_is_not_called_checked_long_ago(app, signage, checked_on, says):
+    import datetime
+
+    from craftmap import planning
+    centre = {"wheelchair": "yes", "signage": signage, "signage_checked_on": checked_on, "lat": 56.6}
+    with app.test_request_context():
+        gaps = planning.centre_gaps(centre, today=datetime.date(2026, 12, 1))
+    assert gaps == ([says] if says else [])

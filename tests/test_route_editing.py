@@ -395,3 +395,10 @@ def test_the_write_path_itself_refuses_an_impossible_line(app, coords):
                                      line, None, user="planner@example.test")
         assert db.get_route("test-route") is None
     assert "geometry: the line has" in str(info.value)
+
+
+def test_planners_see_route_names_in_the_pages_language(planner, client):
+    listing = client.get("/manage/routes?lang=lt").get_data(as_text=True)
+    assert "Baltų kelias: sėlių atkarpa" in listing and "Selonian loop" not in listing
+    page = client.get("/manage/routes/balts-road-selonian?lang=lv").get_data(as_text=True)
+    assert "<h1>Baltu ceļš: Sēļu loks</h1>" in page

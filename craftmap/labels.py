@@ -83,9 +83,8 @@ def columns(names):
         if name in ENUMS:
             values = "; ".join(f"{code} = {value(name, code)}" for code in ENUMS[name])
         elif name in ("kind", "crafts"):
-            group = vocab["kind" if name == "kind" else "craft"]
             values = _("one or more, separated by “;”: %(codes)s", codes="; ".join(
-                f"{code} = {pick(names_, g.get('lang', 'en'))[0]}" for code, names_ in group.items()))
+                f"{code} = {value(name, code)}" for code in vocab["kind" if name == "kind" else "craft"]))
         elif name in DATE_FIELDS:
             values = _("a day written dd.mm.yyyy or YYYY-MM-DD")
         elif name == "version":

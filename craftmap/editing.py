@@ -17,7 +17,8 @@ from . import db, entry, hours
 from .validation import CENTRE_FIELDS, DATE_FIELDS, EDITABLE, MAX_CHARS, MAX_VISITORS, centre_problems
 
 __all__ = ["EDITABLE", "ANY_VERSION", "WriteError", "EditError", "Refused", "NotFound", "Conflict", "may",
-           "require", "centre_for", "coerce", "coerce_visitors", "coerce_edit", "new_centre", "update", "create",
+           "require", "centre_for", "coerce", "coerce_values", "other_problems", "coerce_visitors", "coerce_edit",
+           "new_centre", "update", "create",
            "close", "read_history", "save_centre", "save_in", "current_in", "create_centre", "history",
            "blank_centre", "same", "record", "typed", "check"]
 
@@ -108,7 +109,15 @@ def centre_for(user, action, centre_id):
 # --- coercion: input of any channel into field values ------------------------------------------
 
 def coerce(raw, fields, country=None):
-    """``raw`` (form, JSON or CSV values) as field values; raises EditError naming each bad field.
+    """``raw`` (form, JSON or CSV values) as field values; raises EditError naming each bad field."""
+    values, problems = coerce_values(raw, fields, country)
+    if problems:
+        raise EditError(problems)
+    return values
+
+
+def coerce_values(raw, fields, country=None):
+    """(field values, problems) of ``raw`` (form, JSON or CSV values); a bad field has a problem and no value.
 
     Text stays text (stripped, line ends as newline); lat and lon become numbers or None (a decimal
     comma is read too); dates typed dd.mm.yyyy become YYYY-MM-DD (``entry``); opening hours as typed
@@ -124,16 +133,22 @@ def coerce(raw, fields, country=None):
             values[field] = entry.iso_date(value)
             if values[field] and not entry.is_iso_date(values[field]):
                 problems.append((field, _("%(value)r is not a date: write the day as dd.mm.yyyy or YYYY-MM-DD",
-                                          value=value.strip())))
+                                          value=values.pop(field).strip())))
         elif value is None or isinstance(value, str):
             values[field] = (value or "").replace("\r\n", "\n").replace("\r", "\n").strip()
             if field == "opening_hours":
                 values[field] = hours.stored_form(values[field], country, MAX_CHARS[field])
         else:
             problems.append((field, _("must be text, not %(type)s", type=_json_type(value))))
-    if problems:
-        raise EditError(problems)
-    return values
+    return values, problems
+
+
+def other_problems(record, problems):
+    """The validation problems of ``record`` in fields that ``problems`` does not name already: a
+    refused edit names every problem at once, not only those of the first kind found."""
+    named = {field for field, _message in problems}
+    return [p for p in centre_problems(_as_text(record), current_app.extensions["craftmap.reference"])
+            if p[0] not in named]
 
 
 def _coordinate(value):
@@ -197,14 +212,19 @@ def new_centre(user):
 def update(user, centre_id, raw, expected_version, raw_visitors=None):
     """Apply raw changes (and visitor counts) for ``user``; ``expected_version`` may be ANY_VERSION."""
     centre = centre_for(user, "edit", centre_id)
-    changes, visitors = coerce_edit(raw, raw_visitors, centre["country"])
+    changes, visitors = coerce_edit(raw, raw_visitors, centre)
     version = centre["version"] if expected_version == ANY_VERSION else expected_version
     return save_centre(centre_id, changes, version, user["email"], visitors)
 
 
-def coerce_edit(raw, raw_visitors=None, country=None):
-    """(field values, visitor counts) of an edit; one EditError naming the problems of both."""
-    return _both(lambda: coerce(raw, EDITABLE, country), lambda: coerce_visitors(raw_visitors or {}))
+def coerce_edit(raw, raw_visitors, centre):
+    """(field values, visitor counts) of an edit of ``centre``; one EditError naming every problem."""
+    def fields():
+        values, problems = coerce_values(raw, EDITABLE, centre["country"])
+        if problems:
+            raise EditError(problems + other_problems(centre | values, problems))
+        return values
+    return _both(fields, lambda: coerce_visitors(raw_visitors or {}))
 
 
 def _both(first, second):
@@ -224,7 +244,10 @@ def create(user, raw):
     """Add a centre in ``user``'s municipality; returns its id."""
     require(user, "add")
     blank = new_centre(user)
-    record = blank | {k: v for k, v in coerce(raw, CENTRE_FIELDS, blank["country"]).items() if v not in ("", None)}
+    values, problems = coerce_values(raw, CENTRE_FIELDS, blank["country"])
+    record = blank | {k: v for k, v in values.items() if v not in ("", None)}
+    if problems:
+        raise EditError(problems + other_problems(record, problems))
     require(user, "add", record)
     return create_centre(record, user["email"])
 

@@ -63,13 +63,11 @@ def plan(user, rows):
 
 def _plan_row(user, raw, existing):
     current = existing.get((raw.get("id") or "").strip())
-    try:  # hours are read in the shorthand of the centre's country
-        values = editing.coerce({k: v for k, v in raw.items() if k in CENTRE_FIELDS and v is not None}, CENTRE_FIELDS,
-                                (current or editing.new_centre(user))["country"])
-    except EditError as exc:  # e.g. a date that is no day
-        return {"id": (raw.get("id") or "").strip(), "changes": {}, "action": "refused",
-                "errors": _shape_problems(raw) + exc.problems}
-    entry = {"id": values.get("id", ""), "changes": {}, "errors": _shape_problems(raw)}
+    # hours are read in the shorthand of the centre's country; a bad cell (a date that is no day) has no
+    # value, and the row's other problems are still named beside it
+    values, unread = editing.coerce_values({k: v for k, v in raw.items() if k in CENTRE_FIELDS and v is not None},
+                                           CENTRE_FIELDS, (current or editing.new_centre(user))["country"])
+    entry = {"id": values.get("id", (raw.get("id") or "").strip()), "changes": {}, "errors": _shape_problems(raw)}
     target = current or editing.new_centre(user) | {k: v for k, v in values.items() if v not in ("", None)}
     if not editing.may(user, "edit" if current else "add", target):
         entry["errors"].append(("municipality", _("%(value)r is not your municipality", value=target["municipality"])))
@@ -83,16 +81,8 @@ def _plan_row(user, raw, existing):
     else:
         entry |= {"action": "create", "record": target,
                   "changes": {f: (None, v) for f, v in values.items() if v not in ("", None)}}
-    entry["errors"] += _problems(entry["record"])
+    entry["errors"] += unread + editing.other_problems(entry["record"], unread)
     return entry
-
-
-def _problems(record):
-    try:
-        editing.check(record)
-    except EditError as exc:
-        return exc.problems
-    return []
 
 
 def _exported_version(cell, current):

@@ -115,7 +115,7 @@ def save_merging(user, centre_id, raw, raw_visitors, start_version, seen_version
     Returns (new version, Merged or None when there was nothing to merge); raises NeedsChoice, EditError.
     """
     centre = editing.centre_for(user, "edit", centre_id)
-    changes, visitors = editing.coerce_edit(raw, raw_visitors, centre["country"])
+    changes, visitors = editing.coerce_edit(raw, raw_visitors, centre)
     with db.transaction() as conn:
         current = editing.current_in(conn, centre_id)
         if current["version"] == start_version:

@@ -331,3 +331,34 @@ def test_an_impossible_date_is_kept_as_typed_and_named_in_the_page_language(edit
     assert response.status_code == 422 and 'value="2026-13-40"' in html
     assert "'2026-13-40' nav datums: rakstiet dienu kā dd.mm.gggg" in html and 'placeholder="dd.mm.gggg"' in html
     assert client.get(f"/api/v1/centres/{OWN}").get_json()["properties"]["signage_checked_on"] == "2025-05-14"
+
+
+def test_a_refused_save_names_every_problem_at_once_not_the_first_kind(editor, client, app):
+    before = snapshot_of(app)
+    response = editor.post(f"/manage/centres/{OWN}?lang=en", form_of(
+        app, OWN, signage_checked_on="2026-13-40", email="not-an-email", wheelchair="maybe",
+        visitors_year="2025", visitors_count="-3"))
+    html = htmllib.unescape(response.get_data(as_text=True))
+    assert response.status_code == 422
+    for field in ("signage_checked_on", "email", "wheelchair", "visitors"):
+        assert f'id="e-{field}"' in html, field
+    assert "'2026-13-40' is not a date" in html and "is not an email address" in html and "is not one of" in html
+    assert snapshot_of(app) == before
+
+
+def test_a_new_centre_refused_for_a_date_also_names_its_missing_name(editor, app):
+    response = editor.post("/manage/centres/new?lang=en", {"id": "a-new-place", "signage_checked_on": "40.13.2026",
+                                                           "source": "field visit"})
+    html = htmllib.unescape(response.get_data(as_text=True))
+    assert response.status_code == 422 and 'id="e-signage_checked_on"' in html and 'id="e-name"' in html
+
+
+def test_an_import_row_with_a_bad_date_still_names_its_other_problems(editor, app):
+    before = snapshot_of(app)
+    csv_text = f"id,version,signage_checked_on,wheelchair\n{OWN},999,14.13.2025,maybe\n"
+    response = editor.post("/manage/import?lang=en", {"csv_text": csv_text})
+    text = htmllib.unescape(re.sub("<[^>]+>", "", response.get_data(as_text=True)))
+    assert response.status_code == 422
+    assert "'14.13.2025' is not a date" in text and "'maybe' is not one of" in text
+    assert "the centre was changed after this file was exported" in text
+    assert snapshot_of(app) == before

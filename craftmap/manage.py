@@ -161,6 +161,8 @@ def hours_preview():
     text, country = request.args.get("text", ""), request.args.get("country", "")
     if country not in ENUMS["country"]:
         return jsonify(error=not_one_of("country", country[:20]), field="country"), 400
+    if not text.strip():  # empty hours save fine: they are unknown
+        return jsonify(stored="", text=_("No opening hours: they are shown as unknown"))
     problems = hours_problems(text.strip(), country)
     if problems:
         return jsonify(error=f"{_('Opening hours')}: {problems[0]}", field="opening_hours"), 422

@@ -133,6 +133,8 @@ def test_preview_needs_a_login_and_a_country(client, editor):  # noqa: F811
     ok = editor.client.get("/manage/hours/preview?text=P-Pk+9-17&country=LV&lang=lv").get_json()
     assert ok == {"stored": "Mo-Fr 09:00-17:00", "text": "pirmdiena–piektdiena 09:00–17:00"}
     assert editor.client.get("/manage/hours/preview?text=x&country=XX").status_code == 400
+    empty = editor.client.get("/manage/hours/preview?text=+&country=LT&lang=en")
+    assert empty.status_code == 200 and empty.get_json()["text"] == "No opening hours: they are shown as unknown"
     editor.client.post("/manage/logout", data={"csrf_token": editor.csrf("/manage/")})
     refused = editor.client.get("/manage/hours/preview?text=x&country=LV")
     assert refused.status_code == 401 and refused.is_json

@@ -140,6 +140,8 @@ def test_a_windows_1257_file_reads_with_its_letters_and_says_so(editor, client):
     response, page = upload_file(editor, data, "export.csv")
     assert response.status_code == 200 and "Windows-1257 (Baltic)" in page and lv in page and lt in page
     assert "2 centres would change" in page
+    own_name = props(client, OWN)["name"]  # the editor recognises a row by its centre's name, the id beneath it
+    assert f" 2 {own_name} {OWN} " in page  # row, name, id
     response, _ = upload_file(editor, data, "export.csv", apply=True)
     assert response.status_code == 302
     assert (props(client, OWN)["notes"], props(client, SECOND)["notes"]) == (lv, lt)

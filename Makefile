@@ -33,4 +33,4 @@ clean:
 # After changing user-facing strings: refresh the catalogues, then translate what is new.
 translations: $(VENV)/.runtime
 	$(BIN)/pybabel extract -F babel.cfg --no-location --sort-output -o craftmap/translations/messages.pot .
-	$(BIN)/pybabel update --no-fuzzy-matching -i craftmap/translations/messages.pot -d craftmap/translations
+	$(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete -i craftmap/translations/messages.pot -d craftmap/translations

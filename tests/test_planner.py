@@ -156,3 +156,12 @@ def test_a_centre_never_checked_is_not_called_checked_long_ago(app, signage, che
     with app.test_request_context():
         gaps = planning.centre_gaps(centre, today=datetime.date(2026, 12, 1))
     assert gaps == ([says] if says else [])
+
+
+@pytest.mark.parametrize("url", ["/planner/", "/planner/report"])
+def test_lithuanian_planners_are_told_why_indicator_names_are_english(client, url):
+    lt = client.get(url + "?lang=lt").get_data(as_text=True)
+    assert "Programos ataskaita parašyta latviškai" in lt
+    assert 'lang="en">Sector marketing strategy' in lt and 'lang="lv">Zemgales-Ziemeļlietuvas' in lt
+    for lang in ("lv", "en"):  # there the names are in the page's language
+        assert 'class="origin">' not in client.get(f"{url}?lang={lang}").get_data(as_text=True).split("<table")[0]

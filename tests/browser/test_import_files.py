@@ -42,6 +42,24 @@ def test_semicolon_csv_with_dates_and_decimal_commas_in_latvian(browser, server,
     assert watched.errors == [] and watched.foreign_requests() == []
 
 
+def test_a_windows_1257_file_in_lithuanian_keeps_its_letters(browser, server, tmp_path):  # noqa: F811
+    page = signed_in(browser, server, "lt")
+    version = server.app.test_client().get(f"/api/v1/centres/{OWN}").get_json()["properties"]["version"]
+    notes = "Šaukštų drožyba, ąžuolas ir ėglės"  # no UTF-8 reader takes these cp1257 bytes
+    path = tmp_path / "centrai.csv"
+    path.write_bytes(f"id;version;notes\r\n{OWN};{version};{notes}\r\n".encode("cp1257"))
+    page.goto(f"{server.url}/manage/import?lang=lt")
+    page.get_by_label("CSV arba Excel failas (.csv, .xlsx)").set_input_files(str(path))
+    page.get_by_role("button", name="Peržiūrėti").click()
+    text = page.locator("main").inner_text()
+    assert "Windows-1257 (Baltijos)" in text and "kabliataškiais" in text and notes in text, text[-800:]
+    assert "1 centras pasikeistų" in text
+    page.get_by_role("button", name=re.compile("Išsaugoti 1 centro pakeitimus")).click()
+    assert "1 centras pakeistas" in page.locator(".flash").inner_text()
+    stored = server.app.test_client().get(f"/api/v1/centres/{OWN}").get_json()["properties"]["notes"]
+    assert stored == notes
+
+
 def test_xlsx_round_trip_export_edit_import(browser, server, tmp_path):  # noqa: F811
     page = signed_in(browser, server, "lv")
     page.goto(f"{server.url}/manage/import?lang=lv")

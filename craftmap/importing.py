@@ -7,9 +7,9 @@ version planned, so all rows land or none does, and the write lock is held only 
 import uuid
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
+from flask_babel import force_locale, gettext as _
 
-from . import db, editing, sheets
+from . import db, editing, labels, sheets
 from .editing import Conflict, EditError
 from .sheets import MAX_BYTES, MAX_ROWS
 from .validation import CENTRE_FIELDS, EDITABLE
@@ -24,18 +24,43 @@ def read_rows(data):
     Line ends may be LF, CRLF or CR, even mixed. Cells a row lacks are None; surplus cells are under None.
     """
     header, records, source = sheets.read_table(data)
-    _check_header(header)
+    header = _check_header(header)
     return [_as_dict(header, cells) for cells in records], source
 
 
+COLUMNS = CENTRE_FIELDS + ("version",)
+
+
+def _column_names():
+    """Column header (case-folded) -> field: the field's own name, or its label as the form shows it in
+    Latvian, Lithuanian or English, whole or without its explanation in brackets ("Status")."""
+    names = {f.casefold(): f for f in COLUMNS}
+    for lang in ("lv", "lt", "en"):
+        with force_locale(lang):
+            for f, label in labels.fields().items():
+                if f in COLUMNS:
+                    for text in (label, label.split(" (")[0]):
+                        names.setdefault(text.strip().casefold(), f)
+    return names
+
+
 def _check_header(header):
+    """The header as field names; a column that names no field is refused by name, never dropped unread."""
+    names = _column_names()
+    names[""] = ""  # a column without a name (a trailing separator) holds nothing the import reads
+    unknown = [h for h in header if (h or "").strip().casefold() not in names]
+    if unknown:
+        raise EditError([("file", _("Unknown columns: %(columns)s. Use the column names of an export, or the "
+                                    "field names of the form.", columns=", ".join(repr(h) for h in unknown[:10])))])
+    header = [names[(h or "").strip().casefold()] for h in header]
     if "id" not in header:
         raise EditError([("id", _("The file has no 'id' column."))])
     seen = set()
     for column in header:
-        if column in seen:
+        if column and column in seen:
             raise EditError([(column, _("The column %(column)r appears twice in the header; keep one.", column=column))])
         seen.add(column)
+    return header
 
 
 def _as_dict(header, cells):

@@ -268,3 +268,18 @@ def test_openpyxl_parses_with_defusedxml(app):
     import openpyxl
     from openpyxl.xml import functions
     assert openpyxl.DEFUSEDXML and functions.iterparse.__module__.startswith("defusedxml")
+
+
+def test_columns_named_as_the_form_names_them_are_read_and_unknown_ones_refused_by_name(editor, client, app):
+    # the header an editor types in Latvian: the form's own field names, any case
+    text = f"id;Versija;Darba laiks;PIEZĪMES\r\n{OWN};1;P-Pk 10-17;Auž un ada\r\n"
+    response, page = upload_file(editor, text.encode("utf-8"), "centri.csv", apply=True, lang="lv")
+    assert response.status_code == 302, page[-600:]
+    p = props(client, OWN)
+    assert (p["opening_hours"], p["notes"]) == ("Mo-Fr 10:00-17:00", "Auž un ada")
+    before = state(app)
+    text = f"id;version;Nosaukums;Darba laiki;Piezīmes 2\r\n{OWN};2;Jauns nosaukums;P-Pk 9-17;x\r\n"
+    response, page = upload_file(editor, text.encode("utf-8"), "centri.csv", apply=True, lang="lv")
+    assert response.status_code == 422 and "'Darba laiki', 'Piezīmes 2'" in page  # never dropped unread
+    assert "Nezināmas kolonnas" in page and "Unknown" not in page
+    assert state(app) == before

@@ -8,6 +8,7 @@ from urllib.parse import quote
 
 import geopandas as gpd
 from flask import current_app, has_request_context, request, session, url_for
+from flask_babel import format_decimal, gettext, ngettext
 from shapely.geometry import Point, shape
 
 from . import db, hours_text, labels, spatial, validation
@@ -252,6 +253,18 @@ def route_summary(route, lang, snap=None):
 def routes_list(lang):
     snap = snapshot()
     return [route_summary(r, lang, snap) for r in snap.routes]
+
+
+def route_links(lang):
+    """What the map page says of each route: beside the map, and in the popup a tap on its line opens."""
+    links = []
+    for r in routes_list(lang):
+        n, km = len(r["stops"]), r["length_km"] if r["geometry"] else None
+        summary = (ngettext("%(num)d stop, no line yet", "%(num)d stops, no line yet", n) if km is None else
+                   gettext("%(stops)d stops, %(km)s km drawn", stops=n, km=format_decimal(km, "#,##0.0")))
+        links.append({"id": r["id"], "name": r["name"], "url": r["url"], "colour": r["colour"], "summary": summary,
+                      "geometry_origin": r["geometry_origin"], "open": gettext("Open the route")})
+    return links
 
 
 def route_detail(route_id, lang):

@@ -145,4 +145,5 @@ def map_texts():
         "popup_error": _("The details could not be loaded. Open the marker again to retry."),
         "load_error": _("The centres could not be loaded. Check your connection and change a filter to retry."),
         "boundaries_error": _("The municipality boundaries could not be loaded."),
+        "attribution": _("Map data and licences"),
     }

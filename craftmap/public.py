@@ -55,7 +55,8 @@ def index():
     return send(memo(snap, ("index", g.lang), lambda: body(render_template(
         "public/map.html", map=_overview_map(snap), map_script=url_for("public.overview_script", v=snap.version),
         options=datasets.filter_options(g.lang), texts=labels.map_texts(), route_count=len(snap.routes),
-        centre_count=len(snap.centres), boundary_attribution=current_app.config["BOUNDARY_ATTRIBUTION"]),
+        centre_count=len(snap.centres), boundary_attribution=current_app.config["BOUNDARY_ATTRIBUTION"],
+        routes=datasets.route_links(g.lang)),
         "text/html")))
 
 

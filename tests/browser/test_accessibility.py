@@ -39,7 +39,13 @@ def test_skip_link_and_keyboard_reach_the_list(watched):
     page = watched.open("/?lang=en")
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.className") == "skip-link"
-    page.get_by_role("link", name="Skip the map to the list of centres").click()
+    page.keyboard.press("Enter")  # to the main content: its first stop is the link past the map
+    page.keyboard.press("Tab")
+    link = page.get_by_role("link", name="Skip the map to the list of centres")
+    assert link.evaluate("a => a === document.activeElement") and link.is_visible()
+    box = link.bounding_box()
+    assert box["y"] >= 0 and box["x"] >= 0  # shown where it is focused, not off-screen
+    page.keyboard.press("Enter")
     assert page.evaluate("document.activeElement.id") == "centre-list"
 
 

@@ -137,6 +137,8 @@
       var input = form.elements[k];
       if (input) { input.value = filters[k]; }
     });
+    var panel = filterPanel(form, cfg, map);
+    routePopups(routeLayers, cfg.routes || []);
 
     function show(collection, fit) {
       cluster.clearLayers();
@@ -156,7 +158,14 @@
       if (!collection.features.length) { list.appendChild(el("li", { text: t.no_results })); }
       var m = collection.meta;
       status.textContent = t.status.replace(/%\((\w+)\)s/g, function (_, k) { return String(m[k]); });
-      if (fit && markers.length) { map.fitBounds(cluster.getBounds(), { maxZoom: 11, padding: [20, 20] }); }
+      if (fit) {  // every route and every shown centre in view
+        var bounds = L.latLngBounds([]);
+        if (markers.length) { bounds.extend(cluster.getBounds()); }
+        Object.keys(routeLayers).forEach(function (id) {
+          if (map.hasLayer(routeLayers[id])) { bounds.extend(routeLayers[id].getBounds()); }
+        });
+        if (bounds.isValid()) { map.fitBounds(bounds, { maxZoom: 11, padding: [20, 20] }); }
+      }
       document.body.setAttribute("data-loaded", String(Number(document.body.getAttribute("data-loaded") || 0) + 1));
     }
 
@@ -191,6 +200,7 @@
       params.set("lang", cfg.lang);
       window.history.replaceState(null, "", window.location.pathname + "?" + params.toString());
       syncLanguageLinks();
+      panel.count();
       load({}, true);
     }
 
@@ -200,6 +210,7 @@
       form.searchTimer = window.setTimeout(onFilterChange, 300);
     });
 
+    onMap(map, document.getElementById("locate-me"), "topleft");
     document.getElementById("locate-me").addEventListener("click", function () {
       map.once("locationfound", function (e) {
         L.circleMarker(e.latlng, { radius: 8, color: "#0b3d91" }).addTo(map).bindTooltip(t.you_are_here);
@@ -222,7 +233,102 @@
       }, function () { status.textContent = t.near_error; });
     });
     syncLanguageLinks();
-    load({}, Object.keys(filters).length > 0);
+    load({}, true);
+  }
+
+  /* The filters fold behind a button on a phone, so the map fills the first screen; the button says
+     how many are set. Without script the form simply stays open. */
+  function filterPanel(form, cfg, map) {
+    var toggle = document.getElementById("filters-toggle"), done = document.getElementById("filters-done");
+    var narrow = window.matchMedia("(max-width: 59.99rem)");
+    function setOpen(open) {
+      form.hidden = !open;
+      toggle.setAttribute("aria-expanded", String(open));
+      map.invalidateSize();
+    }
+    function count() {
+      var n = cfg.filters.filter(function (k) { return form.elements[k] && form.elements[k].value; }).length;
+      toggle.querySelector(".filter-count").textContent = n ? "(" + n + ")" : "";
+    }
+    toggle.hidden = false;
+    done.hidden = !narrow.matches;
+    toggle.addEventListener("click", function () {
+      setOpen(form.hidden);
+      if (!form.hidden) { form.elements[cfg.filters[0]].focus(); }
+    });
+    done.addEventListener("click", function () {
+      setOpen(false);
+      document.querySelector(".map-wrap").scrollIntoView({ block: "start" });
+      toggle.focus();
+    });
+    setOpen(!narrow.matches);
+    narrow.addEventListener("change", function () { done.hidden = !narrow.matches; setOpen(!narrow.matches); });
+    count();
+    return { count: count };
+  }
+
+  /* A tap on a route line (or within 12 px of it) opens its name,
+     stops, length and a link to its page. */
+  function routePopups(routeLayers, routes) {
+    // the canvas renderer tests taps against the line with a tolerance, the same way for a finger
+    // and a mouse, where an SVG stroke takes only a pointer that lands exactly on it
+    var nearLine = L.canvas({ tolerance: 12 });
+    routes.forEach(function (r) {
+      var group = routeLayers[r.id];
+      if (!group) { return; }
+      L.geoJSON(group.toGeoJSON(), { style: { weight: 4, opacity: 0 }, renderer: nearLine }).addTo(group);
+      group.bindPopup(function () {
+        return el("div", { "class": "popup popup-route" }, [
+          el("h3", { text: r.name }),
+          el("p", { text: r.summary }),
+          el("a", { href: r.url, text: r.open })
+        ]);
+      });
+    });
+  }
+
+  /* The map below everything above it fills what is left of the first screen on a phone. */
+  function fitFirstScreen(map) {
+    var wrap = map.getContainer().closest(".map-wrap");
+    if (!wrap || !window.matchMedia("(max-width: 59.99rem)").matches) { return; }
+    var top = wrap.getBoundingClientRect().top + window.scrollY;
+    wrap.style.height = Math.max(320, Math.round(window.innerHeight - top)) + "px";
+    map.invalidateSize();
+  }
+
+  /* A button of the page moved onto the map as a control of its own (its label stays its name). */
+  function onMap(map, button, position) {
+    var Holder = L.Control.extend({
+      options: { position: position },
+      onAdd: function () {
+        var box = el("div", { "class": "leaflet-bar map-button" }, [button]);
+        L.DomEvent.disableClickPropagation(box);
+        return box;
+      }
+    });
+    new Holder().addTo(map);
+  }
+
+  /* Attribution folds into an (i) button, so on a phone it no longer covers the scale bar and the
+     clusters under it; the button opens and closes it. */
+  function foldAttribution(map, label) {
+    var attribution = map.attributionControl && map.attributionControl.getContainer();
+    if (!attribution) { return; }
+    attribution.classList.add("folded");
+    var Toggle = L.Control.extend({
+      options: { position: "bottomright" },
+      onAdd: function () {
+        var button = el("button", { type: "button", "class": "attribution-toggle", "aria-expanded": "false",
+                                    "aria-label": label, title: label, text: "i" });
+        L.DomEvent.disableClickPropagation(button);
+        button.addEventListener("click", function () {
+          var open = attribution.classList.toggle("folded") === false;
+          button.setAttribute("aria-expanded", String(open));
+        });
+        return button;
+      }
+    });
+    new Toggle().addTo(map);
   }
 
   function routeView(map, control, routeLayers, cfg) {
@@ -275,8 +381,10 @@
         control.collapse();
         map.on("click", control.collapse, control);
       }
+      foldAttribution(map, cfg.texts.attribution);
       var views = { overview: overview, route: routeView, centre: centreView, plain: plainView };
       views[cfg.mode](map, control, routeLayers, cfg);
+      if (cfg.mode === "overview") { fitFirstScreen(map); }
       window.craftmap.map = map;
       window.craftmap.routeLayers = routeLayers;
     }

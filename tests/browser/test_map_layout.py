@@ -1,0 +1,146 @@
+"""Where things are on the map page, as a visitor sees them on a phone (390x844, touch) and a laptop
+(1366x800), in the three languages: the map first on a phone, what is needed first within the first
+screen on a laptop, a tap on a route line leading to its page, the attribution out of the way."""
+import pytest
+
+from tests.browser.conftest import Watched
+
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
+LAPTOP = {"viewport": {"width": 1366, "height": 800}}
+BOX = "s => { const b = document.querySelector(s).getBoundingClientRect(); return [b.top, b.bottom, b.left, b.right]; }"
+
+
+def opened(browser, live, context, path):
+    context = browser.new_context(locale="en-GB", **context)
+    watched = Watched(context.new_page(), live.url)
+    page = watched.open(path)
+    page.wait_for_function("() => document.querySelectorAll('.marker-cluster, .pin-marker').length > 0")
+    settled(page)
+    return context, page, watched
+
+
+def settled(page):
+    """Waits until the map's first view has stopped moving: the fit to every route animates."""
+    page.wait_for_function("""() => { const m = window.craftmap.map;
+      return !m._animatingZoom && !(m._panAnim && m._panAnim._inProgress); }""")
+    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+
+
+def box(page, selector):
+    return page.evaluate(f"({BOX})({selector!r})")
+
+
+@pytest.mark.parametrize("lang, filters", [("lv", "Filtri"), ("lt", "Filtrai"), ("en", "Filters")])
+def test_on_a_phone_the_map_fills_the_first_screen_and_the_filters_wait_behind_a_button(browser, live, lang, filters):
+    context, page, watched = opened(browser, live, PHONE, f"/?lang={lang}")
+    top, bottom, _, _ = box(page, ".map-wrap")
+    assert top < 844 * 0.4 and bottom >= 843, (top, bottom)  # the map takes the rest of the first screen
+    assert not page.locator("#filter-craft").is_visible()
+    count = page.locator("#result-count")
+    c_top, c_bottom, _, _ = box(page, "#result-count")
+    assert top <= c_top and c_bottom <= bottom and "41" in count.inner_text()  # the count sits on the map
+    toggle = page.get_by_role("button", name=filters)
+    assert toggle.get_attribute("aria-expanded") == "false"
+    toggle.click()
+    assert toggle.get_attribute("aria-expanded") == "true" and page.locator("#filter-craft").is_visible()
+    page.select_option("#filter-country", "LT")
+    page.wait_for_function("() => /\\b17\\b/.test(document.getElementById('result-count').textContent)")
+    assert "(1)" in toggle.inner_text()  # how many filters are set, while they are folded away
+    page.locator("#filters-done").click()
+    assert not page.locator("#filter-craft").is_visible() and "(1)" in toggle.inner_text()
+    assert "country=LT" in page.url
+    assert watched.errors == []
+    context.close()
+
+
+@pytest.mark.parametrize("lang", ["lv", "lt", "en"])
+def test_on_a_laptop_what_a_visitor_needs_first_is_in_the_first_screen(browser, live, lang):
+    context, page, watched = opened(browser, live, LAPTOP, f"/?lang={lang}")
+    for selector in ("#near-me", "button[form=filters]", "#result-count", ".legend", ".route-links", "#filter-q"):
+        top, bottom, left, right = box(page, selector)
+        assert 0 <= top and bottom <= 800 and right <= 1366, (selector, top, bottom)
+        assert page.evaluate(f"document.querySelector({selector!r}).closest('.panel, .panel-more, .map-wrap')"
+                             ".scrollTop === 0")
+    assert page.locator("#filter-craft").is_visible()  # wide screens keep the filters open
+    assert watched.errors == []
+    context.close()
+
+
+@pytest.mark.parametrize("context", [PHONE, LAPTOP], ids=["phone", "laptop"])
+def test_the_first_view_holds_every_route_and_every_located_centre(browser, live, context):
+    context, page, _ = opened(browser, live, context, "/?lang=en")
+    inside = page.evaluate("""() => {
+      const map = window.craftmap.map, view = map.getBounds(), layers = window.craftmap.routeLayers;
+      const routes = Object.keys(layers).every(id => view.contains(layers[id].getBounds()));
+      let centres = true;
+      map.eachLayer(l => { if (l.getAllChildMarkers) { l.getAllChildMarkers().forEach(m => {
+        centres = centres && view.contains(m.getLatLng()); }); } });
+      return [routes, centres, Object.keys(layers).length];
+    }""")
+    assert inside == [True, True, 2]
+    context.close()
+
+
+def test_a_tap_on_a_route_line_opens_its_name_and_a_link_to_its_page(browser, live):
+    context, page, watched = opened(browser, live, PHONE, "/?lang=lv")
+    # a point 6 px beside the drawn line of the first route, clear of markers: a finger lands near a
+    # 4 px line, not on it
+    x, y = page.evaluate("""() => {
+      const route = JSON.parse(document.getElementById('craftmap-config').textContent).routes[0];
+      const line = [...document.querySelectorAll('path.leaflet-interactive')].find(
+        p => p.getAttribute('stroke-width') === '4' && p.getAttribute('stroke') === route.colour);
+      const m = line.getScreenCTM(), total = line.getTotalLength();
+      for (let f = 0.05; f < 1; f += 0.05) {
+        const q = line.getPointAtLength(total * f), x = q.x * m.a + m.e, y = q.y * m.d + m.f + 6;
+        const hit = document.elementFromPoint(x, y);
+        if (hit && (hit.tagName === 'CANVAS' || hit.classList.contains('leaflet-container'))) { return [x, y]; }
+      }
+      return [null, null];
+    }""")
+    assert x is not None, "no point beside the line takes a tap"
+    page.touchscreen.tap(x, y)
+    popup = page.locator(".popup-route")
+    popup.wait_for()
+    text = popup.inner_text()
+    assert "Baltu ceļš" in text and "Pieturas: 19" in text
+    link = popup.get_by_role("link", name="Atvērt maršrutu")
+    assert "/routes/" in link.get_attribute("href")
+    link.click()
+    page.wait_for_load_state()
+    assert "/routes/" in page.url and "Baltu ceļš" in page.locator("h1").inner_text()
+    assert watched.errors == []
+    context.close()
+
+
+@pytest.mark.parametrize("context", [PHONE, LAPTOP], ids=["phone", "laptop"])
+def test_the_attribution_folds_into_a_button_and_leaves_the_scale_visible(browser, live, context):
+    context, page, _ = opened(browser, live, context, "/?lang=en")
+    attribution = page.locator(".leaflet-control-attribution")
+    assert not attribution.is_visible()
+    s_top, s_bottom, s_left, s_right = box(page, ".leaflet-control-scale")
+    at = page.evaluate(f"document.elementFromPoint({(s_left + s_right) / 2}, {(s_top + s_bottom) / 2})"
+                       ".closest('.leaflet-control-scale') !== null")
+    assert at  # nothing lies over the scale bar
+    button = page.get_by_role("button", name="Map data and licences")
+    _, _, left, right = box(page, ".attribution-toggle")
+    if page.evaluate("matchMedia('(pointer: coarse)').matches"):  # a finger-sized target on a touch screen
+        assert right - left >= 44
+    button.click()
+    assert attribution.is_visible() and "blank test tiles" in attribution.inner_text()
+    assert button.get_attribute("aria-expanded") == "true"
+    button.click()
+    assert not attribution.is_visible()
+    context.close()
+
+
+@pytest.mark.parametrize("context", [PHONE, LAPTOP], ids=["phone", "laptop"])
+def test_every_filter_label_sits_with_its_own_control_on_the_centre_list(browser, live, context):
+    context = browser.new_context(locale="en-GB", **context)
+    page = context.new_page()
+    page.goto(f"{live.url}/centres?lang=lv")
+    pairs = page.evaluate("""() => [...document.querySelectorAll('form.filters label[for]')].map(l => {
+      const c = document.getElementById(l.htmlFor), a = l.getBoundingClientRect(), b = c.getBoundingClientRect();
+      return [l.htmlFor, a.bottom <= b.top + 1 && b.top - a.bottom < 12 && a.left < b.right && b.left < a.right];
+    })""")
+    assert len(pairs) == 7 and all(ok for _, ok in pairs), pairs
+    context.close()

@@ -41,7 +41,10 @@ def change_sets(centre_id):
     for s in sets:
         s["undoes"] = by_batch.get(s["reverts"])
         s["undone_by"] = [u for u in sets if u["reverts"] == s["batch"]]
-        s["undoable"] = all(r["field"] in editing.EDITABLE or r["field"].startswith("visitors_") for r in s["rows"])
+        # a save already undone is not offered again: its values are back already, and the undo itself
+        # can be undone to bring the save back
+        s["undoable"] = not s["undone_by"] and all(
+            r["field"] in editing.EDITABLE or r["field"].startswith("visitors_") for r in s["rows"])
     return sets
 
 

@@ -86,6 +86,8 @@ def test_undo_of_an_undo_brings_the_save_back(editor, app):
     _undo(editor, app, saved)
     undo = _sets(app)[0]["batch"]
     assert _centre(app)["phone"] == ""
+    page = editor.client.get(f"{PAGE}/history?lang=en").get_data(as_text=True)
+    assert page.count("Undo this save") == 1 and f"/changes/{undo}/undo" in page  # the undone save is not offered
     assert _undo(editor, app, undo).status_code == 302
     assert _centre(app)["phone"] == "+371 6300 0001"
 

@@ -138,6 +138,11 @@ def map_texts():
         "status": _("Centres shown: %(count)s (on the map: %(located)s; location not yet known: %(unlocated)s)"),
         "unlocated": _("location not yet known, not on the map"),
         "stop": _("Stop"), "near_error": _("Your location could not be found."),
+        "near_denied": _("Your browser was not allowed to tell the map where you are. To allow it, open the "
+                         "site settings beside the address bar, allow location, then try again."),
+        "near_far": _("No centre within 50 km of you: the map covers Zemgale and North Lithuania, and the "
+                      "nearest centre is %(km)s km away."),
+        "near_none": _("No centre within 50 km of you: the map covers Zemgale and North Lithuania."),
         "near_title": _("Centres near you"), "loading": _("Loading…"), "no_results": _("No centres match."),
         "zoom_in": _("Zoom in"), "zoom_out": _("Zoom out"), "you_are_here": _("You are here"),
         "wheelchair": {k: wheelchair(k) for k in ("yes", "limited", "no", "unknown")},
@@ -146,4 +151,5 @@ def map_texts():
         "load_error": _("The centres could not be loaded. Check your connection and change a filter to retry."),
         "boundaries_error": _("The municipality boundaries could not be loaded."),
         "attribution": _("Map data and licences"),
+        "none_in_view": _("No centre in this part of the map: zoom out or move the map."),
     }

@@ -26,6 +26,16 @@ def settled(page):
     page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
 
 
+def nearest_km(lat, lon):
+    """The distance to the nearest located active centre of data/centres.csv, by pyproj's geodesic."""
+    import csv
+    from pyproj import Geod
+    from tests.conftest import DATA
+    with open(DATA / "centres.csv", encoding="utf-8") as f:
+        rows = [r for r in csv.DictReader(f) if r["lat"] and r["status"] == "active"]
+    return min(Geod(ellps="WGS84").inv(lon, lat, float(r["lon"]), float(r["lat"]))[2] for r in rows) / 1000
+
+
 def box(page, selector):
     return page.evaluate(f"({BOX})({selector!r})")
 
@@ -143,4 +153,65 @@ def test_every_filter_label_sits_with_its_own_control_on_the_centre_list(browser
       return [l.htmlFor, a.bottom <= b.top + 1 && b.top - a.bottom < 12 && a.left < b.right && b.left < a.right];
     })""")
     assert len(pairs) == 7 and all(ok for _, ok in pairs), pairs
+    context.close()
+
+
+def test_near_me_far_from_the_region_says_what_the_map_covers_and_how_far_the_nearest_centre_is(browser, live):
+    context = browser.new_context(geolocation={"latitude": 59.437, "longitude": 24.745}, permissions=["geolocation"],
+                                  locale="lv-LV", **LAPTOP)  # Tallinn, far north of the region
+    page = Watched(context.new_page(), live.url).open("/?lang=lv")
+    page.get_by_role("button", name="Centri man tuvumā").click()
+    page.wait_for_function("() => /karte aptver Zemgali/.test(document.getElementById('result-count').textContent)")
+    text = page.locator("#result-count").inner_text()
+    km = float(text.split("ir ")[-1].split(" km")[0].replace(",", "."))
+    reference = nearest_km(59.437, 24.745)  # a sphere against the ellipsoid: within half a per cent
+    assert abs(km - reference) / reference < 0.005 and "," in text.split("ir ")[-1]  # a decimal comma
+    assert page.locator(".marker-cluster, .pin-marker").count() > 0  # the region is shown, not an empty map
+    assert page.locator("#list-title").inner_text() == "Centri šajā skatā"
+    context.close()
+
+
+def test_near_me_refused_says_how_to_allow_it(browser, live):
+    context = browser.new_context(locale="en-GB", **LAPTOP)  # no permission given: the browser refuses
+    page = Watched(context.new_page(), live.url).open("/?lang=en")
+    page.get_by_role("button", name="Centres near me").click()
+    page.wait_for_function("() => /not allowed/.test(document.getElementById('result-count').textContent)")
+    assert "allow location" in page.locator("#result-count").inner_text()
+    context.close()
+
+
+def test_a_filter_after_near_me_drops_the_heading_with_the_distances(browser, live):
+    context = browser.new_context(geolocation={"latitude": 56.65, "longitude": 23.71}, permissions=["geolocation"],
+                                  locale="en-GB", **LAPTOP)
+    page = Watched(context.new_page(), live.url).open("/?lang=en")
+    page.get_by_role("button", name="Centres near me").click()
+    page.wait_for_function("() => document.getElementById('list-title').textContent === 'Centres near you'")
+    assert "." in page.locator("#centre-items li").first.inner_text().split(" km")[0][-4:]  # one decimal
+    page.select_option("#filter-country", "LV")
+    page.wait_for_function("() => document.getElementById('list-title').textContent === 'Centres in this view'")
+    assert " km" not in page.locator("#centre-items").inner_text()
+    context.close()
+
+
+def test_the_list_follows_the_map_view(browser, live):
+    context, page, _ = opened(browser, live, LAPTOP, "/?lang=en")
+    everything = page.locator("#centre-items li").count()
+    assert everything == 41
+    page.evaluate("window.craftmap.map.setView([56.62, 23.72], 13, { animate: false })")  # Jelgava
+    page.wait_for_function(f"() => document.querySelectorAll('#centre-items li').length < {everything}")
+    items = page.locator("#centre-items").inner_text()
+    assert "Jelgava" in items and "Bauska" not in items.split("location not yet known")[0]
+    context.close()
+
+
+def test_a_popup_opened_by_keyboard_takes_focus_and_escape_gives_it_back(browser, live):
+    context, page, _ = opened(browser, live, LAPTOP, "/?lang=en&country=LT&municipality=Joni%C5%A1kio+rajono+savivaldyb%C4%97")
+    marker = page.locator(".pin-marker").first
+    marker.focus()
+    page.keyboard.press("Enter")
+    page.locator(".leaflet-popup-content a").wait_for()
+    page.wait_for_function("() => document.activeElement.closest('.leaflet-popup') !== null")
+    page.keyboard.press("Escape")
+    page.wait_for_function("() => !document.querySelector('.leaflet-popup')")
+    assert page.evaluate("document.activeElement.classList.contains('pin-marker')")
     context.close()

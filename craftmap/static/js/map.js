@@ -68,6 +68,7 @@
   /* One handler for all markers of a layer: a popup is made only when a marker is opened, with
      the details fetched then, so 100 000 markers cost no popups up front. */
   function openPopupsOn(layer, t, detailUrl) {
+    layer.on("popupopen", function (e) { focusPopup(e.popup, e.layer || e.sourceTarget); });
     layer.on("click keypress", function (e) {
       var marker = e.layer;
       if (e.type === "keypress" && e.originalEvent.key !== "Enter") { return; }
@@ -84,10 +85,38 @@
     });
   }
 
-  function listItem(feature, t, url) {
+  var KM = null;
+  function km(value, lang) {  // one decimal, with the visitor's decimal separator, as the pages print it
+    KM = KM || new Intl.NumberFormat(lang, { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+    return KM.format(value);
+  }
+
+  /* An opened popup takes the focus (its first link, else itself); Escape closes it and gives the
+     focus back to the marker it belongs to. */
+  function focusPopup(popup, marker) {
+    var box = popup.getElement();
+    if (!box) { return; }
+    var content = box.querySelector(".leaflet-popup-content");
+    content.setAttribute("tabindex", "-1");
+    var target = content.querySelector("a[href]") || content;
+    if (box.contains(document.activeElement)) { return; }
+    target.focus({ preventScroll: true });
+    if (box.dataset.escape) { return; }
+    box.dataset.escape = "1";
+    box.addEventListener("keydown", function (e) {
+      if (e.key !== "Escape") { return; }
+      e.stopPropagation();
+      var source = popup._source || marker;
+      popup.close();
+      var icon = source && source.getElement && source.getElement();
+      if (icon) { icon.focus(); }
+    });
+  }
+
+  function listItem(feature, t, url, lang) {
     var p = feature.properties;
     var where = p.settlement + (feature.geometry ? "" : " – " + t.unlocated);
-    var dist = p.distance_km !== undefined ? " – " + p.distance_km + " " + t.km : "";
+    var dist = p.distance_km !== undefined ? " – " + km(p.distance_km, lang) + " " + t.km : "";
     return el("li", { "data-id": feature.id }, [
       el("a", { href: url, text: p.name }),
       el("span", { text: " – " + where + dist + ". " }),
@@ -140,22 +169,41 @@
     var panel = filterPanel(form, cfg, map);
     routePopups(routeLayers, cfg.routes || []);
 
-    function show(collection, fit) {
-      cluster.clearLayers();
+    var shown = [], nearby = false;
+    var listTitle = document.getElementById("list-title"), viewTitle = listTitle.textContent;
+
+    /* "Centres in this view": those whose marker is inside the map's view, and those without a known
+       location (they are in no view, so they are always listed, and say so); near me lists all by distance. */
+    function fillList() {
       list.textContent = "";
-      var lang = "?lang=" + encodeURIComponent(cfg.lang), markers = [];
-      collection.features.forEach(function (f, i) {
-        if (f.geometry) { markers.push(makeMarker(f, t)); }
-        if (i < LIST_MAX) { list.appendChild(listItem(f, t, centreUrl(cfg.centrePage.split("?")[0], f.id) + lang)); }
+      var lang = "?lang=" + encodeURIComponent(cfg.lang), view = map.getBounds();
+      var inView = shown.filter(function (f) {
+        return nearby || !f.geometry || view.contains([f.geometry.coordinates[1], f.geometry.coordinates[0]]);
       });
-      cluster.addLayers(markers);
-      if (collection.features.length > LIST_MAX) {
+      inView.slice(0, LIST_MAX).forEach(function (f) {
+        list.appendChild(listItem(f, t, centreUrl(cfg.centrePage.split("?")[0], f.id) + lang, cfg.lang));
+      });
+      if (inView.length > LIST_MAX) {
         var params = new URLSearchParams(filters);
         params.set("lang", cfg.lang);
         list.appendChild(el("li", {}, [el("a", { href: cfg.list.split("?")[0] + "?" + params.toString(),
-          text: t.more.replace("%(n)s", String(collection.features.length - LIST_MAX)) })]));
+          text: t.more.replace("%(n)s", String(inView.length - LIST_MAX)) })]));
       }
-      if (!collection.features.length) { list.appendChild(el("li", { text: t.no_results })); }
+      if (!inView.length) { list.appendChild(el("li", { text: shown.length ? t.none_in_view : t.no_results })); }
+    }
+    map.on("moveend", fillList);
+
+    function show(collection, fit) {
+      cluster.clearLayers();
+      var markers = [];
+      shown = collection.features;
+      nearby = collection.features.some(function (f) { return f.properties.distance_km !== undefined; });
+      listTitle.textContent = nearby ? t.near_title : viewTitle;  // no heading without its distances
+      collection.features.forEach(function (f) {
+        if (f.geometry) { markers.push(makeMarker(f, t)); }
+      });
+      cluster.addLayers(markers);
+      fillList();
       var m = collection.meta;
       status.textContent = t.status.replace(/%\((\w+)\)s/g, function (_, k) { return String(m[k]); });
       if (fit) {  // every route and every shown centre in view
@@ -222,16 +270,35 @@
     document.getElementById("near-me").addEventListener("click", function () {
       if (!navigator.geolocation) { status.textContent = t.near_error; return; }
       navigator.geolocation.getCurrentPosition(function (pos) {
-        var here = [pos.coords.latitude, pos.coords.longitude];
+        var here = L.latLng(pos.coords.latitude, pos.coords.longitude), before = shown;
         L.circleMarker(here, { radius: 8, color: "#0b3d91" }).addTo(map);
         map.setView(here, 10);
-        load({ near: here[1] + "," + here[0] }, false).then(function (shown) {
-          if (!shown) { return; }
-          document.getElementById("list-title").textContent = t.near_title;
+        load({ near: here.lng + "," + here.lat }, false).then(function (answered) {
+          if (!answered) { return; }
+          if (!shown.length) { return farFromEveryCentre(here, before); }
           document.getElementById("centre-list").focus();
         });
-      }, function () { status.textContent = t.near_error; });
+      }, function (error) {  // a refusal is the visitor's to undo, so say how
+        status.textContent = error && error.code === 1 ? t.near_denied : t.near_error;
+      });
     });
+
+    /* Nothing within reach: show the whole region again, and say how far its nearest centre is. */
+    function farFromEveryCentre(here, centres) {
+      var nearest = null;
+      centres.forEach(function (f) {
+        if (!f.geometry) { return; }
+        var d = here.distanceTo([f.geometry.coordinates[1], f.geometry.coordinates[0]]) / 1000;
+        nearest = nearest === null ? d : Math.min(nearest, d);
+      });
+      load({}, true).then(function (answered) {
+        if (!answered) { return; }
+        var fit = L.latLngBounds([here]);
+        fit.extend(map.getBounds());
+        map.fitBounds(fit, { padding: [20, 20] });
+        status.textContent = nearest === null ? t.near_none : t.near_far.replace("%(km)s", km(nearest, cfg.lang));
+      });
+    }
     syncLanguageLinks();
     load({}, true);
   }

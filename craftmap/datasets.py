@@ -163,9 +163,24 @@ def centres_collection(filters, lang, near=None, slim=False):
         features = [by_id[i] | {"properties": by_id[i]["properties"] | {"distance_km": d}}
                     for i, d in zip(dist["id"], dist["distance_km"])]
     located = sum(1 for f in features if f["geometry"])
-    return {"type": "FeatureCollection", "features": features,
-            "meta": {"count": len(features), "located": located, "unlocated": len(features) - located,
-                     "filters": filters, "data_version": snap.version}}
+    meta = {"count": len(features), "located": located, "unlocated": len(features) - located,
+            "filters": filters, "data_version": snap.version}
+    if not chosen:
+        meta |= _unknown_basis(filters, snap, q)
+    return {"type": "FeatureCollection", "features": features, "meta": meta}
+
+
+def _unknown_basis(filters, snap, q):
+    """When a wheelchair or signage filter finds nothing: how many of the centres the other filters find
+    have that value unknown, so "none" is never read as "none are" where nobody knows yet."""
+    for key in ("wheelchair", "signage"):
+        if filters.get(key) and filters[key] != "unknown":
+            others = [c for c in snap.centres if c["status"] == "active"
+                      and _matches(c, {k: v for k, v in filters.items() if k != key}, snap, q)]
+            unknown = sum(c[key] == "unknown" for c in others)
+            if unknown:
+                return {"unknown": {"field": key, "count": unknown, "of": len(others)}}
+    return {}
 
 
 def filter_options(lang):

@@ -152,4 +152,9 @@ def map_texts():
         "boundaries_error": _("The municipality boundaries could not be loaded."),
         "attribution": _("Map data and licences"),
         "none_in_view": _("No centre in this part of the map: zoom out or move the map."),
+        "unlocated_more": _("%(n)s more centres have no known location yet: see the full list"),
+        "unknown_wheelchair": _("None is known yet: wheelchair access is unknown for %(count)s of the "
+                                "%(total)s centres the other filters find."),
+        "unknown_signage": _("None is known yet: signage is unknown for %(count)s of the %(total)s centres "
+                             "the other filters find."),
     }

@@ -200,7 +200,13 @@ def test_the_list_follows_the_map_view(browser, live):
     page.evaluate("window.craftmap.map.setView([56.62, 23.72], 13, { animate: false })")  # Jelgava
     page.wait_for_function(f"() => document.querySelectorAll('#centre-items li').length < {everything}")
     items = page.locator("#centre-items").inner_text()
-    assert "Jelgava" in items and "Bauska" not in items.split("location not yet known")[0]
+    assert "Jelgava" in items and "Bauska" not in items
+    # centres with no known location are in no view: one line says how many, instead of 13 list entries
+    assert "location not yet known" not in items
+    assert "13 more centres have no known location yet" in page.locator(".unlocated-note").inner_text()
+    page.evaluate("window.craftmap.map.setZoom(6, { animate: false })")
+    page.wait_for_function(f"() => document.querySelectorAll('#centre-items li').length === {everything}")
+    assert page.locator(".unlocated-note").count() == 0
     context.close()
 
 
@@ -214,4 +220,14 @@ def test_a_popup_opened_by_keyboard_takes_focus_and_escape_gives_it_back(browser
     page.keyboard.press("Escape")
     page.wait_for_function("() => !document.querySelector('.leaflet-popup')")
     assert page.evaluate("document.activeElement.classList.contains('pin-marker')")
+    context.close()
+
+
+def test_a_filter_that_finds_nothing_because_nobody_knows_yet_says_so(browser, live):
+    context = browser.new_context(locale="en-GB", **LAPTOP)
+    page = Watched(context.new_page(), live.url).open("/?lang=en&wheelchair=yes")
+    page.wait_for_function("() => /None is known yet/.test(document.getElementById('result-count').textContent)")
+    text = page.locator("#result-count").inner_text()
+    assert "wheelchair access is unknown for 41 of the 41 centres" in text
+    assert text in page.locator("#centre-items").inner_text()
     context.close()

@@ -169,7 +169,7 @@
     var panel = filterPanel(form, cfg, map);
     routePopups(routeLayers, cfg.routes || []);
 
-    var shown = [], nearby = false;
+    var shown = [], nearby = false, emptyText = t.no_results;
     var listTitle = document.getElementById("list-title"), viewTitle = listTitle.textContent;
 
     /* "Centres in this view": those whose marker is inside the map's view, and those without a known
@@ -177,19 +177,28 @@
     function fillList() {
       list.textContent = "";
       var lang = "?lang=" + encodeURIComponent(cfg.lang), view = map.getBounds();
-      var inView = shown.filter(function (f) {
-        return nearby || !f.geometry || view.contains([f.geometry.coordinates[1], f.geometry.coordinates[0]]);
+      var located = shown.filter(function (f) { return f.geometry; });
+      var inView = nearby ? shown : located.filter(function (f) {
+        return view.contains([f.geometry.coordinates[1], f.geometry.coordinates[0]]);
       });
+      var whole = nearby || inView.length === located.length;  // the view holds every shown centre
+      var unlocated = shown.length - located.length;
+      if (whole && !nearby) { inView = inView.concat(shown.filter(function (f) { return !f.geometry; })); }
       inView.slice(0, LIST_MAX).forEach(function (f) {
         list.appendChild(listItem(f, t, centreUrl(cfg.centrePage.split("?")[0], f.id) + lang, cfg.lang));
       });
+      var params = new URLSearchParams(filters);
+      params.set("lang", cfg.lang);
+      var full = cfg.list.split("?")[0] + "?" + params.toString();
       if (inView.length > LIST_MAX) {
-        var params = new URLSearchParams(filters);
-        params.set("lang", cfg.lang);
-        list.appendChild(el("li", {}, [el("a", { href: cfg.list.split("?")[0] + "?" + params.toString(),
+        list.appendChild(el("li", {}, [el("a", { href: full,
           text: t.more.replace("%(n)s", String(inView.length - LIST_MAX)) })]));
       }
-      if (!inView.length) { list.appendChild(el("li", { text: shown.length ? t.none_in_view : t.no_results })); }
+      if (!whole && unlocated) {  // centres in no view: named once, not listed among those in view
+        list.appendChild(el("li", { "class": "unlocated-note" }, [el("a", { href: full,
+          text: t.unlocated_more.replace("%(n)s", String(unlocated)) })]));
+      }
+      if (!inView.length) { list.insertBefore(el("li", { text: shown.length ? t.none_in_view : emptyText }), list.firstChild); }
     }
     map.on("moveend", fillList);
 
@@ -197,6 +206,8 @@
       cluster.clearLayers();
       var markers = [];
       shown = collection.features;
+      var u = collection.meta && collection.meta.unknown;  // nothing found where the data is unknown: say so
+      emptyText = u ? t["unknown_" + u.field].replace("%(count)s", u.count).replace("%(total)s", u.of) : t.no_results;
       nearby = collection.features.some(function (f) { return f.properties.distance_km !== undefined; });
       listTitle.textContent = nearby ? t.near_title : viewTitle;  // no heading without its distances
       collection.features.forEach(function (f) {
@@ -205,7 +216,7 @@
       cluster.addLayers(markers);
       fillList();
       var m = collection.meta;
-      status.textContent = t.status.replace(/%\((\w+)\)s/g, function (_, k) { return String(m[k]); });
+      status.textContent = u ? emptyText : t.status.replace(/%\((\w+)\)s/g, function (_, k) { return String(m[k]); });
       if (fit) {  // every route and every shown centre in view
         var bounds = L.latLngBounds([]);
         if (markers.length) { bounds.extend(cluster.getBounds()); }
@@ -259,10 +270,13 @@
     });
 
     onMap(map, document.getElementById("locate-me"), "topleft");
+    var you = null;  // one "you are here", moved on each new fix
+    function youAreHere(latlng) {
+      you = you ? you.setLatLng(latlng) : L.circleMarker(latlng, { radius: 8, color: "#0b3d91" }).addTo(map)
+        .bindTooltip(t.you_are_here);
+    }
     document.getElementById("locate-me").addEventListener("click", function () {
-      map.once("locationfound", function (e) {
-        L.circleMarker(e.latlng, { radius: 8, color: "#0b3d91" }).addTo(map).bindTooltip(t.you_are_here);
-      });
+      map.once("locationfound", function (e) { youAreHere(e.latlng); });
       map.once("locationerror", function () { status.textContent = t.near_error; });
       map.locate({ setView: true, maxZoom: 12 });
     });
@@ -271,12 +285,12 @@
       if (!navigator.geolocation) { status.textContent = t.near_error; return; }
       navigator.geolocation.getCurrentPosition(function (pos) {
         var here = L.latLng(pos.coords.latitude, pos.coords.longitude), before = shown;
-        L.circleMarker(here, { radius: 8, color: "#0b3d91" }).addTo(map);
+        youAreHere(here);
         map.setView(here, 10);
         load({ near: here.lng + "," + here.lat }, false).then(function (answered) {
           if (!answered) { return; }
           if (!shown.length) { return farFromEveryCentre(here, before); }
-          document.getElementById("centre-list").focus();
+          document.getElementById("centre-list").focus({ preventScroll: true });  // the map stays in sight
         });
       }, function (error) {  // a refusal is the visitor's to undo, so say how
         status.textContent = error && error.code === 1 ? t.near_denied : t.near_error;

@@ -21,8 +21,9 @@ def opened(browser, live, context, path):
 
 def settled(page):
     """Waits until the map's first view has stopped moving: the fit to every route animates."""
-    page.wait_for_function("""() => { const m = window.craftmap.map;
-      return !m._animatingZoom && !(m._panAnim && m._panAnim._inProgress); }""")
+    page.wait_for_function("""() => { const m = window.craftmap.map; let clustering = false;
+      m.eachLayer(l => { clustering = clustering || Boolean(l._inZoomAnimation); });  // markercluster's own
+      return !m._animatingZoom && !(m._panAnim && m._panAnim._inProgress) && !clustering; }""")
     page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
 
 
@@ -231,3 +232,42 @@ def test_a_filter_that_finds_nothing_because_nobody_knows_yet_says_so(browser, l
     assert "wheelchair access is unknown for 41 of the 41 centres" in text
     assert text in page.locator("#centre-items").inner_text()
     context.close()
+
+
+def test_on_a_touch_screen_markers_take_a_finger_and_centres_at_one_point_spread_at_the_first_tap(browser, live):
+    context, page, _ = opened(browser, live, PHONE, "/?lang=en")
+    sizes = page.evaluate("""() => [...document.querySelectorAll('.pin-marker, .marker-cluster')].map(
+      e => Math.min(e.getBoundingClientRect().width, e.getBoundingClientRect().height))""")
+    assert sizes and min(sizes) >= 43.5, sizes  # 44 px, give or take a sub-pixel transform
+    # a cluster whose centres all share one point (an approximate location shared by several)
+    found = page.evaluate("""() => { let hit = null, at = null;
+      window.craftmap.map.eachLayer(l => { if (!hit && l.getAllChildMarkers && l.getChildCount && l.getElement()) {
+        const b = l.getBounds(), r = l.getElement().getBoundingClientRect();
+        const x = r.left + r.width / 2, y = r.top + r.height / 2, top = document.elementFromPoint(x, y);
+        if (b.getNorthEast().equals(b.getSouthWest()) && top && top.closest('.marker-cluster') === l.getElement()) {
+          hit = l; at = [x, y]; } } });
+      return hit && [at[0], at[1], hit.getChildCount(), window.craftmap.map.getZoom()]; }""")
+    assert found, "the data has centres sharing one point, in view"
+    x, y, n, zoom = found
+    page.touchscreen.tap(x, y)
+    page.wait_for_function(f"""() => {{ let spread = 0; window.craftmap.map.eachLayer(l => {{
+      if (l._spiderfied) {{ spread = l._spiderfied.getChildCount(); }} }}); return spread === {n}; }}""")
+    assert page.evaluate("window.craftmap.map.getZoom()") == zoom  # where it is, not zoomed in first
+    context.close()
+
+
+def test_without_a_base_map_the_municipality_boundaries_are_drawn(browser, tmp_path_factory):
+    from tests.browser.conftest import start_server
+    server = start_server(tmp_path_factory)
+    server.app.config["TILE_URL"] = ""  # no base map configured
+    try:
+        context = browser.new_context(locale="en-GB", **LAPTOP)
+        page = Watched(context.new_page(), server.url).open("/?lang=en")
+        assert page.locator(".leaflet-tile").count() == 0
+        page.wait_for_function("() => document.querySelectorAll('.leaflet-overlay-pane path:not(.leaflet-interactive)')"
+                               ".length > 10")  # the boundaries, drawn as lines that take no taps
+        boxes = page.locator(".leaflet-control-layers-overlays input:checked + span").all_inner_texts()
+        assert any("Municipality boundaries" in b for b in boxes)
+        context.close()
+    finally:
+        server.stop()

@@ -18,15 +18,24 @@
 
   var SYMBOL = { yes: "\u267F", limited: "\u00BD", no: "\u2715", unknown: "?" };
 
+  // on a touch screen every marker takes a 44 px finger, its drawn pin staying 28 px
+  var TARGET = window.matchMedia("(pointer: coarse)").matches ? 44 : 28;
+
   var ICONS = {};
   function pinIcon(wheelchair) {
     var key = SYMBOL[wheelchair] ? wheelchair : "unknown";
     ICONS[key] = ICONS[key] || L.divIcon({
       className: "pin-marker",
       html: '<span class="pin pin-' + key + '">' + SYMBOL[key] + "</span>",
-      iconSize: [28, 28], iconAnchor: [14, 14], popupAnchor: [0, -12]
+      iconSize: [TARGET, TARGET], iconAnchor: [TARGET / 2, TARGET / 2], popupAnchor: [0, -12]
     });
     return ICONS[key];
+  }
+
+  function clusterIcon(group) {  // markercluster's own look, at least 44 px on a touch screen
+    var n = group.getChildCount(), size = Math.max(40, TARGET);
+    return L.divIcon({ html: "<div><span>" + n + "</span></div>", iconSize: [size, size],
+      className: "marker-cluster marker-cluster-" + (n < 10 ? "small" : n < 100 ? "medium" : "large") });
   }
 
   function popupContent(p, t) {
@@ -142,7 +151,21 @@
 
   function overview(map, control, routeLayers, cfg) {
     var t = cfg.texts;
-    var cluster = L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 50, disableClusteringAtZoom: 14 });
+    var cluster = L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 50, disableClusteringAtZoom: 14,
+      zoomToBoundsOnClick: false, spiderfyOnMaxZoom: false, iconCreateFunction: clusterIcon });
+    /* A cluster whose centres would still lie on top of one another once zoomed in (one address, or an
+       approximate point shared by several) spreads at the first tap; any other zooms in to them. */
+    cluster.on("clusterclick clusterkeypress", function (e) {
+      var key = e.originalEvent && e.originalEvent.key;
+      if (e.type === "clusterkeypress" && key !== "Enter" && key !== " ") { return; }
+      if (key === " " && e.originalEvent.preventDefault) { e.originalEvent.preventDefault(); }
+      var bounds = e.layer.getBounds();
+      if (map.getBoundsZoom(bounds) >= 14 || bounds.getNorthEast().equals(bounds.getSouthWest())) {
+        e.layer.spiderfy();
+      } else {
+        e.layer.zoomToBounds({ padding: [30, 30] });
+      }
+    });
     var LIST_MAX = 200;
     map.addLayer(cluster);
     control.addOverlay(cluster, t.centres);
@@ -151,6 +174,8 @@
     });
     var boundaries = L.geoJSON(null, { style: { color: "#555", weight: 1, fill: false }, interactive: false });
     control.addOverlay(boundaries, t.boundaries);
+    var tiled = false;
+    map.eachLayer(function (l) { tiled = tiled || l instanceof L.TileLayer; });
     map.attributionControl.addAttribution(cfg.boundaryAttribution);
     map.on("overlayadd", function (e) {
       if (e.layer === boundaries && !boundaries.getLayers().length) {
@@ -158,6 +183,7 @@
                                        function () { status.textContent = t.boundaries_error; });
       }
     });
+    if (!tiled) { map.addLayer(boundaries); }  // without a base map, the boundaries say where things are
     var form = document.getElementById("filters");
     var list = document.getElementById("centre-items");
     var status = document.getElementById("result-count");

@@ -43,30 +43,40 @@ def _near():
     return lon, lat
 
 
+def _day():
+    """The travel day asked for with ``date=YYYY-MM-DD``, or None."""
+    try:
+        return datasets.parse_day(request.args.get("date"))
+    except ValueError as exc:
+        raise ApiError(400, str(exc), "date") from None
+
+
 @bp.route("/centres")
 def centres():
     filters, near, slim = datasets.parse_filters(request.args), _near(), request.args.get("fields") == "map"
     if request.args.get("fields") not in (None, "", "map", "all"):
         raise ApiError(400, _("fields must be 'all' or 'map'"), "fields")
-    build = lambda: body(_dumps(datasets.centres_collection(filters, g.lang, near, slim)), GEOJSON)  # noqa: E731
-    if near is not None or filters.get("q"):  # free text: a key per visitor, it would push out the map
+    day = _day()
+    build = lambda: body(_dumps(datasets.centres_collection(filters, g.lang, near, slim, day)), GEOJSON)  # noqa: E731
+    if near is not None or filters.get("q") or day is not None:  # a key per visitor would push out the map
         return send(build())
     key = ("api-centres", g.lang, slim, tuple(sorted(filters.items())))
     return send(memo(datasets.snapshot(), key, build))
 
 
-def _centre_response(centre_id, status=200):
-    feature = datasets.centre_detail(centre_id, g.lang)
+def _centre_response(centre_id, status=200, day=None):
+    feature = datasets.centre_detail(centre_id, g.lang, day)
     if feature is None:
         raise ApiError(404, _("no centre with id %(id)s", id=repr(centre_id)), "id")
-    response = send(body(_dumps(feature), GEOJSON, tag=f"v{feature['properties']['version']}-{g.lang}"))
+    tag = f"v{feature['properties']['version']}-{g.lang}" + (f"-{day.isoformat()}" if day else "")
+    response = send(body(_dumps(feature), GEOJSON, tag=tag))
     response.status_code = status
     return response
 
 
 @bp.route("/centres/<centre_id>")
 def centre(centre_id):
-    return _centre_response(centre_id)
+    return _centre_response(centre_id, day=_day())
 
 
 def _api_user():
@@ -149,8 +159,8 @@ def routes():
     return send(memo(datasets.snapshot(), ("api-routes", g.lang), lambda: body(build(), GEOJSON)))
 
 
-def _route_or_404(route_id):
-    detail = datasets.route_detail(route_id, g.lang)
+def _route_or_404(route_id, day=None):
+    detail = datasets.route_detail(route_id, g.lang, day)
     if detail is None:
         raise ApiError(404, _("no route with id %(id)s", id=repr(route_id)), "id")
     return detail
@@ -158,7 +168,7 @@ def _route_or_404(route_id):
 
 @bp.route("/routes/<route_id>")
 def route(route_id):
-    return send(body(_dumps(_route_feature(_route_or_404(route_id))), GEOJSON))
+    return send(body(_dumps(_route_feature(_route_or_404(route_id, _day()))), GEOJSON))
 
 
 def _export_texts(route):

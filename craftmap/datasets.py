@@ -1,4 +1,5 @@
 """One function per dataset: each HTML page and its JSON twin are built from the same call."""
+import datetime
 import functools
 import unicodedata
 from collections import OrderedDict
@@ -11,7 +12,7 @@ from flask import current_app, has_request_context, request, session, url_for
 from flask_babel import format_decimal, gettext, ngettext
 from shapely.geometry import Point, shape
 
-from . import db, hours_text, labels, spatial, validation
+from . import db, entry, hours, hours_text, labels, spatial, validation
 from .i18n import pick
 
 __all__ = ["snapshot", "centre_feature", "centres_collection", "filter_options", "centre_detail",
@@ -90,6 +91,24 @@ def parse_filters(args):
     return {k: args.get(k, "").strip() for k in FILTERS if args.get(k, "").strip()}
 
 
+FIRST_DAY, LAST_DAY = datetime.date(2000, 1, 1), datetime.date(2099, 12, 31)  # the holiday tables' years
+
+
+def parse_day(raw):
+    """The travel day of ``date=YYYY-MM-DD``, or None when none is asked; ValueError with the message
+    for the visitor when it is no such day."""
+    text = (raw or "").strip()
+    if not text:
+        return None
+    day = None
+    if len(text) == 10 and entry.is_iso_date(text):
+        day = datetime.date.fromisoformat(text)
+    if day is None or not FIRST_DAY <= day <= LAST_DAY:
+        raise ValueError(gettext("date must be a day written YYYY-MM-DD, between %(first)s and %(last)s",
+                           first=FIRST_DAY.isoformat(), last=LAST_DAY.isoformat()))
+    return day
+
+
 def _folded(text):
     """Text for matching: case and diacritics dropped, so 'jekabpils' finds Jēkabpils and 'siauliu' Šiaulių."""
     return "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch)).casefold()
@@ -147,10 +166,11 @@ def _map_feature(c):
             "properties": {"name": c["name"], "settlement": c["settlement"], "wheelchair": c["wheelchair"]}}
 
 
-def centres_collection(filters, lang, near=None, slim=False):
+def centres_collection(filters, lang, near=None, slim=False, day=None):
     """Centres matching ``filters`` as a FeatureCollection; with ``near`` (lon, lat), nearest first.
 
-    ``slim`` keeps only what the map draws (name, settlement, wheelchair).
+    ``slim`` keeps only what the map draws (name, settlement, wheelchair); with ``day`` each centre says
+    whether it is open that day (``open_on``).
     """
     snap, q = snapshot(), _folded(filters.get("q", ""))
     chosen = [c for c in snap.centres if c["status"] == "active" and _matches(c, filters, snap, q)]
@@ -162,6 +182,10 @@ def centres_collection(filters, lang, near=None, slim=False):
         by_id = {f["id"]: f for f in features}
         features = [by_id[i] | {"properties": by_id[i]["properties"] | {"distance_km": d}}
                     for i, d in zip(dist["id"], dist["distance_km"])]
+    if day is not None:
+        for f in features:
+            c = snap.by_id[f["id"]]
+            f["properties"]["open_on"] = hours.open_on(c["opening_hours"], day, c["country"], lang)
     located = sum(1 for f in features if f["geometry"])
     meta = {"count": len(features), "located": located, "unlocated": len(features) - located,
             "filters": filters, "data_version": snap.version}
@@ -198,12 +222,14 @@ def filter_options(lang):
     }
 
 
-def centre_detail(centre_id, lang):
+def centre_detail(centre_id, lang, day=None):
     snap = snapshot()
     c = snap.by_id.get(centre_id)
     if c is None:
         return None
     feature = centre_feature(c, lang, snap)
+    if day is not None:
+        feature["properties"]["open_on"] = hours.open_on(c["opening_hours"], day, c["country"], lang)
     feature["properties"]["visitors"] = {str(y): n for y, n in db.visitors(centre_id).items()}
     feature["properties"]["route_names"] = [
         {"id": r["id"], "name": route_name(r, lang)} for r in snap.routes if r["id"] in snap.routes_of.get(c["id"], [])]
@@ -232,6 +258,12 @@ def _resolved_stops(route, snap, lang):
             # whose position this is: the centre's record, a planner's click or entry, or the route's source
             "position_origin": "centre" if c else s.get("position_origin", "source"),
             "url": url_for("public.centre", centre_id=c["id"], lang=lang) if c else None,
+            # what a day out needs of each stop; a stop that is no centre has none of it recorded
+            "country": c["country"] if c else None,
+            "opening_hours": c["opening_hours"] if c else "",
+            "opening_hours_text": hours_text.describe(c["opening_hours"], c["country"], lang) if c else "",
+            "phone": c["phone"] if c else "", "website": c["website"] if c else "",
+            "wheelchair_description": c["wheelchair_description"] if c else "",
         })
     return stops
 
@@ -282,7 +314,7 @@ def route_links(lang):
     return links
 
 
-def route_detail(route_id, lang):
+def route_detail(route_id, lang, day=None):
     snap = snapshot()
     route = next((r for r in snap.routes if r["id"] == route_id), None)
     if route is None:
@@ -292,6 +324,9 @@ def route_detail(route_id, lang):
     stop_ids = [s["centre_id"] for s in summary["stops"] if s["centre_id"]]
     active = snap.frame[[snap.by_id[i]["status"] == "active" for i in snap.frame["id"]]]
     near = spatial.centres_near_line(active, geometry, NEAR_ROUTE_M, exclude_ids=stop_ids)
+    if day is not None:  # a stop that is no centre has no recorded hours: unknown, never closed
+        for stop in summary["stops"]:
+            stop["open_on"] = hours.open_on(stop["opening_hours"], day, stop["country"], lang)
     summary["nearby_km"] = NEAR_ROUTE_M / 1000
     summary["nearby"] = [centre_feature(snap.by_id[i], lang, snap) | {"distance_km": d}
                          for i, d in zip(near["id"], near["distance_km"])]

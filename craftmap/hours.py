@@ -12,7 +12,7 @@ from opening_hours import OpeningHours, State
 from .hours_input import EXAMPLES, Unclear, to_osm
 
 __all__ = ["HoursError", "normalise", "problem", "stored_form", "parse", "day_intervals", "state_on",
-           "holidays", "EXAMPLES"]
+           "open_on", "holidays", "holiday_name", "EXAMPLES"]
 
 COUNTRIES = ("LV", "LT")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # as validation.CONTROL: refused there, not read here
@@ -123,3 +123,31 @@ def holidays(country, year):
             days.add(day)
             day += datetime.timedelta(days=1)
     return tuple(sorted(days))
+
+
+# the holidays package names the day in these languages; it has no Lithuanian for Latvia's holidays
+# nor Latvian for Lithuania's, so there the country's own language is used and said
+_HOLIDAY_LANGUAGES = {"LV": {"lv": "lv", "en": "en_US"}, "LT": {"lt": "lt", "en": "en_US"}}
+
+
+def holiday_name(country, day, lang):
+    """(name, language) of the public holiday ``day`` in ``country``, as the holidays package names it,
+    when opening-hours-py counts the day as ``PH`` (which decides whether a centre is open); else None."""
+    country = _country(country)
+    if country is None or day not in holidays(country, day.year):
+        return None
+    import holidays as named  # the holiday names only; opening-hours-py decides which days are PH
+    languages = _HOLIDAY_LANGUAGES[country]
+    language = languages.get(lang, country.lower())
+    name = named.country_holidays(country, years=day.year, language=language).get(day)
+    return (name, language.split("_")[0]) if name else None
+
+
+def open_on(text, day, country, lang):
+    """What a visitor planning ``day`` needs of opening hours ``text``: {"date", "state" (open, closed or
+    unknown), "intervals" [{"opens", "closes"}], "holiday" ({"name", "lang"} or None)}."""
+    state = state_on(text, day, country)
+    named = holiday_name(country, day, lang)
+    return {"date": day.isoformat(), "state": state["state"],
+            "intervals": [{"opens": a, "closes": b} for a, b in state["intervals"]],
+            "holiday": {"name": named[0], "lang": named[1]} if named else None}

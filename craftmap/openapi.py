@@ -21,6 +21,9 @@ _FIELDS = {"name": "fields", "in": "query", "required": False, "schema": {"enum"
            "description": "map: only name, settlement and wheelchair per centre (what the map draws)"}
 _NEAR = {"name": "near", "in": "query", "required": False, "schema": {"type": "string"},
          "description": "lon,lat: only centres within 50 km, nearest first, with distance_km"}
+_DATE = {"name": "date", "in": "query", "required": False, "schema": {"type": "string", "format": "date"},
+         "description": "YYYY-MM-DD, a travel day: each centre or stop gains open_on (state open, closed or "
+                        "unknown, that day's intervals, the public holiday of its country if one)"}
 _ID = [{"name": n, "in": "path", "required": True, "schema": {"type": "string"}} for n in ("id",)]
 _LANG = [_FILTERS[-1]]
 
@@ -64,10 +67,10 @@ def _write(method, summary, extra):
 PATHS = {
     "/api/v1/centres": _write("post", "Add a centre in your municipality (editors)",
                               {"201": {"description": "Created; Location and ETag of the new centre"}}) | _get("Craft centres as a GeoJSON FeatureCollection (RFC 7946); centres whose "
-                            "location is not yet known have a null geometry", params=_FILTERS + [_NEAR, _FIELDS],
+                            "location is not yet known have a null geometry", params=_FILTERS + [_NEAR, _FIELDS, _DATE],
                             checked=True),
     "/api/v1/centres/{id}": _get("One centre as a GeoJSON Feature; its ETag is what PATCH takes in If-Match",
-                                 params=_ID + _LANG, not_found=True)
+                                 params=_ID + _LANG + [_DATE], not_found=True, checked=True)
     | _write("patch", "Change a centre of your municipality (Authorization: Bearer, If-Match required)",
              {"200": {"description": "The new representation, with its new ETag"},
               "404": {"description": "Unknown id", "content": {"application/json": {}}},
@@ -83,7 +86,7 @@ PATHS = {
                                 "that is not a centre has centre_id null, its own name and source, and "
                                 "position_origin 'planner' (entered by a planner) or 'source' (given with the "
                                 "route's source); a centre's stop has position_origin 'centre'",
-                                params=_ID + _LANG, not_found=True),
+                                params=_ID + _LANG + [_DATE], not_found=True, checked=True),
     "/api/v1/routes/{id}.gpx": _get("The route as GPX 1.1 (stops as waypoints and route, line as track)",
                                     "application/gpx+xml", _ID + _LANG, True),
     "/api/v1/routes/{id}.kml": _get("The route as KML 2.2", "application/vnd.google-earth.kml+xml",

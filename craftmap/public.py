@@ -85,11 +85,16 @@ def routes():
 
 @bp.route("/routes/<route_id>")
 def route(route_id):
-    detail = datasets.route_detail(route_id, g.lang) or abort(404)
+    try:
+        day, day_error = datasets.parse_day(request.args.get("date")), None
+    except ValueError as exc:  # the page still serves the route, and says what to type
+        day, day_error = None, str(exc)
+    detail = datasets.route_detail(route_id, g.lang, day) or abort(404)
     snap = datasets.snapshot()
     return render_template("public/route.html", r=detail, map=_route_map(snap, route_id),
                            map_script=url_for("public.route_script", route_id=route_id, v=snap.version),
-                           texts=labels.map_texts())
+                           texts=labels.map_texts(), day=day, day_error=day_error,
+                           typed_day=request.args.get("date", "")[:40]), 400 if day_error else 200
 
 
 # The maps' set-up scripts, one URL each; ``v`` (the data version) only makes the URL change with the data.

@@ -19,7 +19,7 @@ __all__ = ["ResponseCache"]
 KEY = ("wsgi.url_scheme", "HTTP_HOST", "SCRIPT_NAME", "PATH_INFO", "QUERY_STRING", "HTTP_COOKIE", "HTTP_ACCEPT_LANGUAGE",
        "HTTP_ACCEPT_ENCODING")
 KEPT_ON_304 = ("cache-control", "content-location", "date", "etag", "expires", "vary")
-FREE_TEXT = frozenset(("q", "near"))
+FREE_TEXT = frozenset(("q", "near", "date"))  # one key per visitor would push out the shared pages
 
 
 class ResponseCache:

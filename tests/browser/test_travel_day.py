@@ -1,0 +1,47 @@
+"""A visitor picks a travel day on a route page, on a phone, and sees each stop open or closed that day,
+with Latvia's and Lithuania's own public holidays."""
+import csv
+import shutil
+
+from tests.browser.conftest import Watched, start_server
+from tests.conftest import DATA
+
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
+
+
+def test_the_travel_day_marks_each_stop_with_the_holidays_of_its_country(browser, tmp_path_factory):
+    data = tmp_path_factory.mktemp("data") / "data"
+    shutil.copytree(DATA, data)
+    with open(data / "centres.csv", encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    for row in rows:
+        if row["id"] == "folk-applied-art-studio-auce":  # the first stop of "Find out how it's made!", Latvia
+            row["opening_hours"] = "Mo-Fr 09:00-17:00; PH off"
+    with open(data / "centres.csv", "w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    server = start_server(tmp_path_factory, data=data)
+    try:
+        context = browser.new_context(locale="lv-LV", **PHONE)
+        page = Watched(context.new_page(), server.url).open("/routes/uzzini-ka-top?lang=lv")
+        page.get_by_label("Jūsu ceļojuma diena").fill("2026-11-18")  # Latvia's proclamation day, a Wednesday
+        page.get_by_role("button", name="Rādīt, kas atvērts").click()
+        page.wait_for_selector("body[data-loaded]")
+        assert "date=2026-11-18" in page.url  # a planned day can be shared
+        first = page.locator("table.stops tbody tr").first
+        assert "Slēgts" in first.inner_text() and "proklamēšanas" in first.inner_text().lower()
+        assert "svētku diena" in first.inner_text()
+        assert "1 no 10" not in page.locator(".day-summary").inner_text()
+        assert "slēgtas 1" in page.locator(".day-summary").inner_text()
+        page.get_by_label("Jūsu ceļojuma diena").fill("2026-02-16")  # Lithuania's holiday: a working Monday here
+        page.get_by_role("button", name="Rādīt, kas atvērts").click()
+        page.wait_for_selector("body[data-loaded]")
+        first = page.locator("table.stops tbody tr").first
+        assert "Atvērts 09:00–17:00" in first.inner_text() and "(svētku diena)" not in first.inner_text()
+        page.get_by_role("link", name="Lietuvių").click()  # the day stays when the language changes
+        page.wait_for_selector("body[data-loaded]")
+        assert "date=2026-02-16" in page.url and "Atidaryta" in page.locator("table.stops tbody tr").first.inner_text()
+        context.close()
+    finally:
+        server.stop()

@@ -271,3 +271,22 @@ def test_without_a_base_map_the_municipality_boundaries_are_drawn(browser, tmp_p
         context.close()
     finally:
         server.stop()
+
+
+def test_on_a_phone_the_centre_list_starts_with_results_and_the_filters_fold_behind_their_summary(browser, live):
+    context = browser.new_context(locale="lt-LT", **PHONE)
+    page = context.new_page()
+    page.goto(f"{live.url}/centres?lang=lt&country=LT")
+    assert not page.locator("#filter-craft").is_visible()
+    summary = page.locator("details.filter-box summary")
+    assert "Filtrai (1)" in summary.inner_text()
+    top = page.evaluate("document.querySelector('table.data tbody tr').getBoundingClientRect().top")
+    assert top < 844  # the first result is on the first screen
+    summary.click()
+    assert page.locator("#filter-craft").is_visible()
+    context.close()
+    wide = browser.new_context(locale="lt-LT", **LAPTOP)
+    page = wide.new_page()
+    page.goto(f"{live.url}/centres?lang=lt")
+    assert page.locator("#filter-craft").is_visible()  # a laptop keeps them open
+    wide.close()

@@ -20,7 +20,13 @@
     new MutationObserver(function () { paint(box); }).observe(box, { childList: true, subtree: true });
   }
 
+  function foldOnPhones() {  // long forms wait behind their summary on a phone, so the results come first
+    if (!window.matchMedia("(max-width: 59.99rem)").matches) { return; }
+    document.querySelectorAll("details.fold-narrow").forEach(function (d) { d.open = false; });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    foldOnPhones();
     paint(document);
     document.querySelectorAll(".leaflet-control-layers").forEach(keepPainted);
     printButtons();

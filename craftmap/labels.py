@@ -158,3 +158,11 @@ def map_texts():
         "unknown_signage": _("None is known yet: signage is unknown for %(count)s of the %(total)s centres "
                              "the other filters find."),
     }
+
+
+def boundary_attribution():
+    """The boundaries' attribution as HTML in the page's language (the API keeps the configured English)."""
+    osm = '<a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>'
+    return _("Boundaries: &copy; %(osm)s contributors (ODbL), Lithuanian municipalities; State Land Service of "
+             "Latvia / Geoportal of Latvia via geoBoundaries (CC BY 4.0) and World-GeoJSON, Latvian "
+             "municipalities", osm=osm)

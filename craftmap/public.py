@@ -55,7 +55,7 @@ def index():
     return send(memo(snap, ("index", g.lang), lambda: body(render_template(
         "public/map.html", map=_overview_map(snap), map_script=url_for("public.overview_script", v=snap.version),
         options=datasets.filter_options(g.lang), texts=labels.map_texts(), route_count=len(snap.routes),
-        centre_count=len(snap.centres), boundary_attribution=current_app.config["BOUNDARY_ATTRIBUTION"],
+        centre_count=len(snap.centres), boundary_attribution=labels.boundary_attribution(),
         routes=datasets.route_links(g.lang)),
         "text/html")))
 
@@ -116,4 +116,4 @@ def route_script(route_id):
 @bp.route("/sources")
 def sources():
     return render_template("public/sources.html",
-                           boundary_attribution=current_app.config["BOUNDARY_ATTRIBUTION"])
+                           boundary_attribution=labels.boundary_attribution())

@@ -1,6 +1,8 @@
 """Latvian, Lithuanian and English: every string translated, the language chosen and carried."""
 from pathlib import Path
 
+import html as htmllib
+import json
 import re
 
 import pytest
@@ -99,3 +101,12 @@ def test_query_parameters_named_like_url_for_arguments_are_only_query(app, clien
 def test_language_links_keep_the_directory_filters(client):
     html = client.get("/centres?country=LV&q=k%C4%81r&lang=en").get_data(as_text=True)
     assert language_links(html) == [f"/centres?country=LV&q=k%C4%81r&lang={c}" for c in ("lv", "lt", "en")]
+
+
+def test_the_boundaries_attribution_reads_in_the_pages_language(client):
+    for lang, words in (("lv", "Robežas: © "), ("lt", "Ribos: © "), ("en", "Boundaries: © ")):
+        page = htmllib.unescape(client.get(f"/sources?lang={lang}").get_data(as_text=True))
+        assert words in page and 'href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>' in page
+        html = client.get(f"/?lang={lang}").get_data(as_text=True)
+        config = json.loads(re.search(r'id="craftmap-config">(.*?)</script>', html, re.S).group(1))
+        assert htmllib.unescape(config["boundaryAttribution"]).startswith(words)  # what the map's (i) opens

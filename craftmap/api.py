@@ -174,6 +174,7 @@ def route(route_id):
 def _export_texts(route):
     from . import labels
     return {"km_from_previous": _("km from the previous stop"), "source": _("Source"),
+            "stops": _("Stops in order"), "unlocated": _("location not yet known"),
             "closed": _("This centre is closed."), "place": labels.place_stop(),
             "planner_position": labels.planner_position(),
             "origin": f"{labels.geometry_origin(route['geometry_origin'])}. "

@@ -44,12 +44,21 @@ def _document(tag, namespace, **attrs):
     return ET.Element(tag, {"xmlns": namespace, **attrs})
 
 
+def _stop_list(route, texts):
+    """Every stop in order, those without a known location said to be so: a GPX or KML reader shows
+    only the located ones as points, and a visitor must not take 11 points for a 19-stop route."""
+    names = [f"{s['seq']}. {s['name']}" + ("" if s["location_known"] else f" ({texts['unlocated']})")
+             for s in route["stops"]]
+    return f"{texts['stops']}: " + "; ".join(names) + "."
+
+
 def route_gpx(route, texts):
     """GPX 1.1: each located stop a waypoint, the stops as a <rte>, the geometry as a <trk>."""
     gpx = _document("gpx", GPX_NS, version="1.1", creator="craftmap")
     meta = _sub(gpx, "metadata")
     _sub(meta, "name", route["name"])
-    _sub(meta, "desc", f"{route['description']} {texts['origin']} {texts['source']}: {route['source']}")
+    _sub(meta, "desc", f"{route['description']} {texts['origin']} {_stop_list(route, texts)} "
+                       f"{texts['source']}: {route['source']}")
     located = [s for s in route["stops"] if s["location_known"]]
     for s in located:
         wpt = _sub(gpx, "wpt", lat=f"{s['lat']:.6f}", lon=f"{s['lon']:.6f}")
@@ -71,20 +80,21 @@ def route_gpx(route, texts):
 
 
 def route_kml(route, texts):
-    """KML 2.2: a folder with the route line and one placemark per located stop."""
+    """KML 2.2: the route line and one placemark per stop, a point where its location is known."""
     kml = _document("kml", KML_NS)
     doc = _sub(kml, "Document")
     _sub(doc, "name", route["name"])
-    _sub(doc, "description", f"{route['description']} {texts['origin']} {texts['source']}: {route['source']}")
+    _sub(doc, "description", f"{route['description']} {texts['origin']} {_stop_list(route, texts)} "
+                             f"{texts['source']}: {route['source']}")
     for line in _lines(route["geometry"]):
         pm = _sub(doc, "Placemark")
         _sub(pm, "name", route["name"])
         _sub(_sub(pm, "LineString"), "coordinates", " ".join(f"{x:.6f},{y:.6f}" for x, y in line))
-    for s in route["stops"]:
+    for s in route["stops"]:  # every stop in order; one whose location is unknown has no point
+        pm = _sub(doc, "Placemark")
+        _sub(pm, "name", f"{s['seq']}. {s['name']}")
+        _sub(pm, "description", _stop_description(s, texts) + ("" if s["location_known"] else f" {texts['unlocated']}."))
         if s["location_known"]:
-            pm = _sub(doc, "Placemark")
-            _sub(pm, "name", f"{s['seq']}. {s['name']}")
-            _sub(pm, "description", _stop_description(s, texts))
             _sub(_sub(pm, "Point"), "coordinates", f"{s['lon']:.6f},{s['lat']:.6f}")
     return ET.tostring(kml, encoding="utf-8", xml_declaration=True)
 

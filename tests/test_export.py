@@ -14,6 +14,10 @@ def test_gpx_has_stops_as_waypoints_in_order(client):
     names = [w.name for w in gpx.waypoints]
     assert names[0] == "1. Aizkraukle" and names[-1] == "19. Biržai"
     assert len(names) == 11  # the 8 stops with unknown coordinates are not invented
+    # ... but named, in order, so a reader does not take 11 points for the whole route
+    desc = gpx.description
+    assert "Stops in order: 1. Aizkraukle;" in desc and "19. Biržai." in desc
+    assert desc.count("(location not yet known)") == 8 and desc.count(";") >= 18
     assert all(w.type.startswith("wheelchair=unknown;signage=unknown") for w in gpx.waypoints)
     assert "Wheelchair access unknown" in gpx.waypoints[0].description
     assert [p.name for p in gpx.routes[0].points][:2] == ["Aizkraukle", "Baltaines radošā māja (biedrība \"Baltaine\")"]
@@ -38,6 +42,10 @@ def test_kml_download_reads_in_gdal(client, tmp_path):
     frame = pyogrio.read_dataframe(path)
     assert list(frame.geometry.geom_type).count("Point") == 7
     assert frame["Name"].iloc[0] == "Uzzini, kā top!"
+    stops = frame.iloc[1:]  # every stop in order, the three without a location as placemarks with no point
+    assert list(stops["Name"].str.split(".").str[0]) == [str(n) for n in range(1, 11)]
+    unlocated = stops[stops.geometry.isna()]
+    assert len(unlocated) == 3 and unlocated["description"].str.contains("atrašanās vieta vēl nav zināma").all()
 
 
 def test_centres_geojson_reads_in_gdal(client, tmp_path):
@@ -70,7 +78,8 @@ def test_gpx_stays_plain_gpx_while_kml_renders_in_other_threads(client):
     doc = client.get("/api/v1/routes/uzzini-ka-top?lang=en").get_json()
     route = doc["properties"] | {"geometry": doc["geometry"]}
     texts = {"km_from_previous": "km from the previous stop", "source": "Source", "closed": "Closed.",
-             "origin": "Drawn.", "place": "Not a craft centre.", "planner_position": "Entered by the planner."}
+             "origin": "Drawn.", "place": "Not a craft centre.", "planner_position": "Entered by the planner.",
+             "stops": "Stops in order", "unlocated": "location not yet known"}
     interval = sys.getswitchinterval()
     sys.setswitchinterval(1e-6)  # threads take turns often, as on a busy server
     try:

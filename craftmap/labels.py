@@ -152,6 +152,8 @@ def map_texts():
         "boundaries_error": _("The municipality boundaries could not be loaded."),
         "attribution": _("Map data and licences"),
         "none_in_view": _("No centre in this part of the map: zoom out or move the map."),
+        "today_open": _("Open today"), "today_closed": _("Closed today"),
+        "today_unknown": _("Not known whether open today"),
         "unlocated_more": _("%(n)s more centres have no known location yet: see the full list"),
         "unknown_wheelchair": _("None is known yet: wheelchair access is unknown for %(count)s of the "
                                 "%(total)s centres the other filters find."),

@@ -43,5 +43,16 @@ def test_the_travel_day_marks_each_stop_with_the_holidays_of_its_country(browser
         page.wait_for_selector("body[data-loaded]")
         assert "date=2026-02-16" in page.url and "Atidaryta" in page.locator("table.stops tbody tr").first.inner_text()
         context.close()
+        # the map's popup says whether the centre is open on the visitor's own day
+        context = browser.new_context(locale="lv-LV", **PHONE)
+        page = context.new_page()
+        page.clock.set_fixed_time("2026-11-18T12:00:00")  # the proclamation day, on the visitor's phone
+        page = Watched(page, server.url).open("/?lang=lv&q=Auce")
+        page.locator(".pin-marker").first.focus()
+        page.keyboard.press("Enter")
+        page.locator(".leaflet-popup-content .open-on").wait_for()
+        text = page.locator(".leaflet-popup-content .open-on").inner_text()
+        assert text.startswith("Šodien slēgts: ") and "proklamēšanas" in text.lower()
+        context.close()
     finally:
         server.stop()

@@ -46,10 +46,23 @@
       el("p", { text: t.crafts + ": " + crafts }),
       el("p", { text: p.settlement }),
       el("p", { text: t.hours + ": " + (p.opening_hours_text || p.opening_hours || t.unknown) }),
+      p.open_on ? el("p", { "class": "open-on state-" + p.open_on.state, text: todayText(p.open_on, t) }) : null,
       el("p", { "class": "popup-wheelchair", text: p.wheelchair_label }),
       el("p", { text: signage }),
       el("a", { href: p.url, text: t.details })
     ]);
+  }
+
+  /* "Open today: 10:00–18:00", "Closed today: <holiday>", "Not known whether open today". */
+  function todayText(o, t) {
+    var spans = o.intervals.map(function (i) { return i.opens + "–" + i.closes; }).join(", ");
+    var text = { open: t.today_open + ": " + spans, closed: t.today_closed, unknown: t.today_unknown }[o.state];
+    return text + (o.holiday ? (o.state === "open" ? " (" + o.holiday.name + ")" : ": " + o.holiday.name) : "");
+  }
+
+  function today() {  // the visitor's own calendar day, as YYYY-MM-DD
+    var d = new Date();
+    return d.getFullYear() + "-" + String(d.getMonth() + 1).padStart(2, "0") + "-" + String(d.getDate()).padStart(2, "0");
   }
 
   /* The JSON at url; rejects on a failed request or an error status, so callers can say so. */
@@ -170,7 +183,7 @@
     map.addLayer(cluster);
     control.addOverlay(cluster, t.centres);
     openPopupsOn(cluster, t, function (id) {
-      return centreUrl(cfg.centreApi.split("?")[0], id) + "?lang=" + encodeURIComponent(cfg.lang);
+      return centreUrl(cfg.centreApi.split("?")[0], id) + "?lang=" + encodeURIComponent(cfg.lang) + "&date=" + today();
     });
     var boundaries = L.geoJSON(null, { style: { color: "#555", weight: 1, fill: false }, interactive: false });
     control.addOverlay(boundaries, t.boundaries);

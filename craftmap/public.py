@@ -93,7 +93,7 @@ def route(route_id):
     snap = datasets.snapshot()
     return render_template("public/route.html", r=detail, map=_route_map(snap, route_id),
                            map_script=url_for("public.route_script", route_id=route_id, v=snap.version),
-                           texts=labels.map_texts(), day=day, day_error=day_error,
+                           texts=labels.map_texts(), day=day, day_error=day_error, data_version=snap.version,
                            typed_day=request.args.get("date", "")[:40]), 400 if day_error else 200
 
 

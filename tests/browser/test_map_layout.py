@@ -290,3 +290,22 @@ def test_on_a_phone_the_centre_list_starts_with_results_and_the_filters_fold_beh
     page.goto(f"{live.url}/centres?lang=lt")
     assert page.locator("#filter-craft").is_visible()  # a laptop keeps them open
     wide.close()
+
+
+@pytest.mark.parametrize("lang, printed", [("lv", "Izdrukāts"), ("lt", "Išspausdinta"), ("en", "Printed on")])
+def test_a_printed_route_holds_every_stop_on_its_map_and_says_when_it_was_printed(browser, live, lang, printed):
+    context = browser.new_context(locale="en-GB", **LAPTOP)
+    page = Watched(context.new_page(), live.url).open(f"/routes/balts-road-selonian?lang={lang}")
+    page.emulate_media(media="print")
+    page.evaluate("window.dispatchEvent(new Event('beforeprint'))")
+    inside = page.evaluate("""() => { const m = document.querySelector('.map-route').getBoundingClientRect();
+      return [...document.querySelectorAll('.stop-marker')].map(s => { const r = s.getBoundingClientRect();
+        return r.left >= m.left && r.right <= m.right && r.top >= m.top && r.bottom <= m.bottom; }); }""")
+    assert len(inside) == 11 and all(inside), inside  # the 11 located stops of 19
+    width = page.evaluate("document.querySelector('.map-route').getBoundingClientRect().width")
+    assert 600 < width < 680  # 17 cm, the printed width, not the screen's
+    stamp = page.locator(".print-stamp").inner_text()
+    assert stamp.startswith(printed) and "craftmap" in stamp
+    assert page.locator(".print-date").inner_text().strip() != ""
+    assert page.locator(".site-header").is_hidden() and page.locator(".print-stamp").is_visible()
+    context.close()

@@ -469,7 +469,26 @@
       });
       bounds.push([s.lat, s.lon]);
     });
-    if (bounds.length) { map.fitBounds(bounds, { padding: [20, 20] }); }
+    var whole = L.latLngBounds(bounds);
+    Object.keys(routeLayers).forEach(function (id) { whole.extend(routeLayers[id].getBounds()); });
+    function fit() { if (whole.isValid()) { map.fitBounds(whole, { padding: [20, 20], animate: false }); } }
+    fit();
+    /* Print: lay the map out at the printed size and fit the whole route to it, then back */
+    window.addEventListener("beforeprint", function () {
+      document.body.classList.add("printing");
+      var stamp = document.querySelector(".print-date");
+      if (stamp) {
+        stamp.textContent = stamp.getAttribute("data-text").replace("%(date)s",
+          new Date().toLocaleDateString(document.documentElement.lang, { year: "numeric", month: "long", day: "numeric" })) + ".";
+      }
+      map.invalidateSize({ animate: false });
+      fit();
+    });
+    window.addEventListener("afterprint", function () {
+      document.body.classList.remove("printing");
+      map.invalidateSize({ animate: false });
+      fit();
+    });
     document.body.setAttribute("data-loaded", "1");
   }
 

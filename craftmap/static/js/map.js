@@ -211,8 +211,9 @@
     var shown = [], nearby = false, emptyText = t.no_results;
     var listTitle = document.getElementById("list-title"), viewTitle = listTitle.textContent;
 
-    /* "Centres in this view": those whose marker is inside the map's view, and those without a known
-       location (they are in no view, so they are always listed, and say so); near me lists all by distance. */
+    /* "Centres in this view": those whose marker is inside the map's view. Centres without a known
+       location are in no view: listed (saying so) while the view holds every shown centre, else named
+       once in a line to the full list. Near me lists all by distance. */
     function fillList() {
       list.textContent = "";
       var lang = "?lang=" + encodeURIComponent(cfg.lang), view = map.getBounds();

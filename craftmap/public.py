@@ -4,7 +4,7 @@ import datetime
 from flask import Blueprint, abort, current_app, g, render_template, request, url_for
 from flask_babel import format_date, gettext as _
 
-from . import datasets, labels, mapbuild
+from . import datasets, hours, labels, mapbuild
 from .assets import asset_url
 from .web import body, cache_headers, map_parts, memo, send
 
@@ -94,7 +94,15 @@ def route(route_id):
     return render_template("public/route.html", r=detail, map=_route_map(snap, route_id),
                            map_script=url_for("public.route_script", route_id=route_id, v=snap.version),
                            texts=labels.map_texts(), day=day, day_error=day_error, data_version=snap.version,
+                           day_holidays=_holidays_on(day),
                            typed_day=request.args.get("date", "")[:40]), 400 if day_error else 200
+
+
+def _holidays_on(day):
+    """The public holidays of Latvia and Lithuania on ``day``: a stop that is no centre has no hours to
+    say so, and a route may cross the border."""
+    found = [(country, hours.holiday_name(country, day, g.lang)) for country in hours.COUNTRIES] if day else []
+    return [{"country": c, "name": n[0], "lang": n[1]} for c, n in found if n]
 
 
 # The maps' set-up scripts, one URL each; ``v`` (the data version) only makes the URL change with the data.

@@ -93,7 +93,12 @@ def test_the_route_page_marks_each_stop_for_the_day_in_the_visitors_language(cli
     page = client.get(f"/routes/uzzini-ka-top?date={LV_DAY}&lang=lv").get_data(as_text=True)
     text = re.sub(r"\s+", " ", htmllib.unescape(re.sub(r"<[^>]+>", " ", page)))
     assert "trešdiena, 2026. gada 18. novembris" in text
-    assert f"Slēgts : {named('LV', LV_DAY, 'lv')} (svētku diena)" in text
+    assert f"Slēgts {named('LV', LV_DAY, 'lv')} (svētku diena)" in text
+    # the day itself says it is a holiday, for stops that are no centre and have no hours to say so
+    assert f"Latvija, svētku diena: {named('LV', LV_DAY, 'lv')} ." in text and "Lietuva, svētku diena" not in text
+    lt_day = htmllib.unescape(re.sub(r"<[^>]+>", " ", client.get(f"/routes/balts-road-selonian?date={LT_DAY}&lang=en")
+                                     .get_data(as_text=True)))
+    assert "Lithuania, public holiday: " in re.sub(r"\s+", " ", lt_day)
     assert "nav reģistrēta darba laika" in text or "darba laiks nav norādīts" in text
     assert 'href="geo:' in page and "openstreetmap.org/directions?to=" in page
     assert 'value="2026-11-18"' in page

@@ -308,4 +308,5 @@ def test_a_printed_route_holds_every_stop_on_its_map_and_says_when_it_was_printe
     assert stamp.startswith(printed) and "craftmap" in stamp
     assert page.locator(".print-date").inner_text().strip() != ""
     assert page.locator(".site-header").is_hidden() and page.locator(".print-stamp").is_visible()
+    assert page.locator(".travel-day").is_hidden()  # no controls on paper
     context.close()

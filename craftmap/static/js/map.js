@@ -87,6 +87,9 @@
     return marker;
   }
 
+  // a popup pans clear of the result count and the zoom buttons at the map's top
+  var POPUP = { autoPanPaddingTopLeft: [60, 110], autoPanPaddingBottomRight: [20, 20] };
+
   /* One handler for all markers of a layer: a popup is made only when a marker is opened, with
      the details fetched then, so 100 000 markers cost no popups up front. */
   function openPopupsOn(layer, t, detailUrl) {
@@ -95,10 +98,10 @@
       var marker = e.layer;
       if (e.type === "keypress" && e.originalEvent.key !== "Enter") { return; }
       if (!detailUrl) {
-        marker.bindPopup(popupContent(marker.feature.properties, t)).openPopup();
+        marker.bindPopup(popupContent(marker.feature.properties, t), POPUP).openPopup();
         return;
       }
-      marker.bindPopup(el("div", { "class": "popup", text: t.loading })).openPopup();
+      marker.bindPopup(el("div", { "class": "popup", text: t.loading }), POPUP).openPopup();
       fetchJson(detailUrl(marker.feature.id)).then(function (d) {
         marker.setPopupContent(popupContent(d.properties, t));
       }, function () {
@@ -480,7 +483,7 @@
       var stamp = document.querySelector(".print-date");
       if (stamp) {
         stamp.textContent = stamp.getAttribute("data-text").replace("%(date)s",
-          new Date().toLocaleDateString(document.documentElement.lang, { year: "numeric", month: "long", day: "numeric" })) + ".";
+          new Date().toLocaleDateString(document.documentElement.lang, { year: "numeric", month: "2-digit", day: "2-digit" }));
       }
       map.invalidateSize({ animate: false });
       fit();

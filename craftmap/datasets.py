@@ -100,9 +100,7 @@ def parse_day(raw):
     text = (raw or "").strip()
     if not text:
         return None
-    day = None
-    if len(text) == 10 and entry.is_iso_date(text):
-        day = datetime.date.fromisoformat(text)
+    day = datetime.date.fromisoformat(text) if entry.is_iso_date(text) else None
     if day is None or not FIRST_DAY <= day <= LAST_DAY:
         raise ValueError(gettext("date must be a day written YYYY-MM-DD, between %(first)s and %(last)s",
                            first=FIRST_DAY.isoformat(), last=LAST_DAY.isoformat()))
@@ -310,7 +308,7 @@ def route_links(lang):
         summary = (ngettext("%(num)d stop, no line yet", "%(num)d stops, no line yet", n) if km is None else
                    gettext("%(stops)d stops, %(km)s km drawn", stops=n, km=format_decimal(km, "#,##0.0")))
         links.append({"id": r["id"], "name": r["name"], "url": r["url"], "colour": r["colour"], "summary": summary,
-                      "geometry_origin": r["geometry_origin"], "open": gettext("Open the route")})
+                      "geometry_origin": r["geometry_origin"]})
     return links
 
 

@@ -136,11 +136,16 @@ def holiday_name(country, day, lang):
     country = _country(country)
     if country is None or day not in holidays(country, day.year):
         return None
-    import holidays as named  # the holiday names only; opening-hours-py decides which days are PH
-    languages = _HOLIDAY_LANGUAGES[country]
-    language = languages.get(lang, country.lower())
-    name = named.country_holidays(country, years=day.year, language=language).get(day)
+    language = _HOLIDAY_LANGUAGES[country].get(lang, country.lower())
+    name = _holiday_names(country, day.year, language).get(day)
     return (name, language.split("_")[0]) if name else None
+
+
+@functools.lru_cache(maxsize=32)
+def _holiday_names(country, year, language):
+    """{day: name} of ``country``'s holidays in ``year``: built once, not once per centre of a collection."""
+    import holidays as named  # the holiday names only; opening-hours-py decides which days are PH
+    return dict(named.country_holidays(country, years=year, language=language))
 
 
 def open_on(text, day, country, lang):

@@ -150,7 +150,7 @@ def map_texts():
         "popup_error": _("The details could not be loaded. Open the marker again to retry."),
         "load_error": _("The centres could not be loaded. Check your connection and change a filter to retry."),
         "boundaries_error": _("The municipality boundaries could not be loaded."),
-        "attribution": _("Map data and licences"),
+        "attribution": _("Map data and licences"), "open_route": _("Open the route"),
         "none_in_view": _("No centre in this part of the map: zoom out or move the map."),
         "today_open": _("Open today"), "today_closed": _("Closed today"),
         "today_unknown": _("Not known whether open today"),

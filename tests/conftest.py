@@ -1,3 +1,4 @@
+import csv
 import os
 import re
 import shutil
@@ -18,6 +19,20 @@ def data_dir(tmp_path):
     target = tmp_path / "data"
     shutil.copytree(DATA, target)
     return target
+
+
+def set_opening_hours(data, hours):
+    """Give centres of the data folder ``data`` opening hours ({centre id: opening_hours}): the seed has
+    none recorded, and a travel day needs some to be open or closed."""
+    path = data / "centres.csv"
+    with open(path, encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    for row in rows:
+        row["opening_hours"] = hours.get(row["id"], row["opening_hours"])
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
 
 
 POSTGRES = os.environ.get("CRAFTMAP_TEST_POSTGRES")  # e.g. postgresql+psycopg://127.0.0.1:5432/test

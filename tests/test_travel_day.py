@@ -1,6 +1,5 @@
 """'Open on my travel day': each centre and stop is open, closed or unknown on a chosen date, from its
 opening hours with the public holidays of its own country (PH differs between Latvia and Lithuania)."""
-import csv
 import datetime
 import html as htmllib
 import re
@@ -9,6 +8,7 @@ import holidays
 import pytest
 
 from craftmap import hours
+from tests.conftest import set_opening_hours
 
 LV_STOP = "folk-applied-art-studio-auce"  # the first stop of "Find out how it's made!", in Latvia
 LT_CENTRE = "birzai-regional-museum-sela"
@@ -18,16 +18,7 @@ LV_DAY, LT_DAY = "2026-11-18", "2026-02-16"  # Wednesday, Latvia's proclamation 
 
 @pytest.fixture
 def client(make_app, data_dir):
-    path = data_dir / "centres.csv"
-    with open(path, encoding="utf-8", newline="") as f:
-        rows = list(csv.DictReader(f))
-    for row in rows:
-        if row["id"] in (LV_STOP, LT_CENTRE):
-            row["opening_hours"] = WEEKDAYS
-    with open(path, "w", encoding="utf-8", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
+    set_opening_hours(data_dir, {LV_STOP: WEEKDAYS, LT_CENTRE: WEEKDAYS})
     return make_app(data=data_dir).test_client()
 
 

@@ -1,10 +1,9 @@
 """A visitor picks a travel day on a route page, on a phone, and sees each stop open or closed that day,
 with Latvia's and Lithuania's own public holidays."""
-import csv
 import shutil
 
 from tests.browser.conftest import Watched, start_server
-from tests.conftest import DATA
+from tests.conftest import DATA, set_opening_hours
 
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
 
@@ -12,15 +11,8 @@ PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touc
 def test_the_travel_day_marks_each_stop_with_the_holidays_of_its_country(browser, tmp_path_factory):
     data = tmp_path_factory.mktemp("data") / "data"
     shutil.copytree(DATA, data)
-    with open(data / "centres.csv", encoding="utf-8", newline="") as f:
-        rows = list(csv.DictReader(f))
-    for row in rows:
-        if row["id"] == "folk-applied-art-studio-auce":  # the first stop of "Find out how it's made!", Latvia
-            row["opening_hours"] = "Mo-Fr 09:00-17:00; PH off"
-    with open(data / "centres.csv", "w", encoding="utf-8", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
+    # the first stop of "Find out how it's made!", in Latvia
+    set_opening_hours(data, {"folk-applied-art-studio-auce": "Mo-Fr 09:00-17:00; PH off"})
     server = start_server(tmp_path_factory, data=data)
     try:
         context = browser.new_context(locale="lv-LV", **PHONE)

@@ -209,7 +209,7 @@
       if (input) { input.value = filters[k]; }
     });
     var panel = filterPanel(form, cfg, map);
-    routePopups(routeLayers, cfg.routes || []);
+    routePopups(routeLayers, cfg.routes || [], t);
 
     var shown = [], nearby = false, emptyText = t.no_results;
     var listTitle = document.getElementById("list-title"), viewTitle = listTitle.textContent;
@@ -393,7 +393,7 @@
 
   /* A tap on a route line (or within 12 px of it) opens its name,
      stops, length and a link to its page. */
-  function routePopups(routeLayers, routes) {
+  function routePopups(routeLayers, routes, t) {
     // the canvas renderer tests taps against the line with a tolerance, the same way for a finger
     // and a mouse, where an SVG stroke takes only a pointer that lands exactly on it
     var nearLine = L.canvas({ tolerance: 12 });
@@ -405,7 +405,7 @@
         return el("div", { "class": "popup popup-route" }, [
           el("h3", { text: r.name }),
           el("p", { text: r.summary }),
-          el("a", { href: r.url, text: r.open })
+          el("a", { href: r.url, text: t.open_route })
         ]);
       });
     });

@@ -144,17 +144,22 @@ def centre_feature(c, lang, snap, shared=None):
     located = c["lat"] is not None
     props = {k: c[k] for k in (
         "id", "name", "name_en", "country", "municipality", "settlement", "address", "coord_precision",
-        "phone", "email", "website", "opening_hours", "wheelchair", "wheelchair_description",
-        "toilets_wheelchair", "signage", "signage_checked_on", "mid_baltic_network", "status",
+        "phone", "email", "website", "opening_hours", "opening_hours_source", "opening_hours_as_of",
+        "wheelchair", "wheelchair_description", "toilets_wheelchair", "signage", "signage_checked_on", "mid_baltic_network", "status",
         "source", "notes", "version")}
     props.update(
         kind=_vocab_list(c["kind"], "kind", lang), crafts=_vocab_list(c["crafts"], "craft", lang),
         wheelchair_label=shared.wheelchair(c["wheelchair"]), signage_label=shared.signage(c["signage"]),
         opening_hours_text=hours_text.describe(c["opening_hours"], c["country"], lang),
+        opening_hours_provenance=_hours_provenance(c, lang),
         location_known=located, routes=snap.routes_of.get(c["id"], []),
         url=shared.url.replace("__id__", quote(c["id"], safe="")))
     geometry = {"type": "Point", "coordinates": [c["lon"], c["lat"]]} if located else None
     return {"type": "Feature", "id": c["id"], "geometry": geometry, "properties": props}
+
+
+def _hours_provenance(c, lang):
+    return hours_text.provenance(c["opening_hours"], c["opening_hours_source"], c["opening_hours_as_of"], lang)
 
 
 def _map_feature(c):
@@ -260,6 +265,8 @@ def _resolved_stops(route, snap, lang):
             "country": c["country"] if c else None,
             "opening_hours": c["opening_hours"] if c else "",
             "opening_hours_text": hours_text.describe(c["opening_hours"], c["country"], lang) if c else "",
+            "opening_hours_source": c["opening_hours_source"] if c else "",
+            "opening_hours_provenance": _hours_provenance(c, lang) if c else "",
             "phone": c["phone"] if c else "", "website": c["website"] if c else "",
             "wheelchair_description": c["wheelchair_description"] if c else "",
         })

@@ -33,6 +33,8 @@ centres = sa.Table(
     sa.Column("email", sa.Text, nullable=False, server_default=""),
     sa.Column("website", sa.Text, nullable=False, server_default=""),
     sa.Column("opening_hours", sa.Text, nullable=False, server_default=""),
+    sa.Column("opening_hours_source", sa.Text, nullable=False, server_default=""),  # where the hours come from
+    sa.Column("opening_hours_as_of", sa.Text, nullable=False, server_default=""),   # YYYY[-MM[-DD]] they held
     sa.Column("wheelchair", sa.Text, nullable=False, server_default=""),
     sa.Column("wheelchair_description", sa.Text, nullable=False, server_default=""),
     sa.Column("toilets_wheelchair", sa.Text, nullable=False, server_default=""),

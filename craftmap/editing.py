@@ -6,6 +6,7 @@ those of the form and the API. Every save is one transaction (on SQLite it takes
 front): the version is checked in the UPDATE itself, so of two people saving the same version only
 one lands.
 """
+import datetime
 import uuid
 
 import sqlalchemy as sa
@@ -134,6 +135,8 @@ def coerce_values(raw, fields, country=None):
             if values[field] and not entry.is_iso_date(values[field]):
                 problems.append((field, _("%(value)r is not a date: write the day as dd.mm.yyyy or YYYY-MM-DD",
                                           value=values.pop(field).strip())))
+        elif field == "opening_hours_as_of" and isinstance(value, str):
+            values[field] = entry.iso_date(value)  # a day typed dd.mm.yyyy; a year or month stays as typed
         elif value is None or isinstance(value, str):
             values[field] = (value or "").replace("\r\n", "\n").replace("\r", "\n").strip()
             if field == "opening_hours":
@@ -312,7 +315,7 @@ def save_in(conn, current, changes, expected_version, user, visitors=None, rever
     change set. ``current`` is the centre as read in that transaction. Returns the new version."""
     if current["version"] != expected_version:
         raise Conflict(current)
-    changes = {k: v for k, v in changes.items() if k in EDITABLE}
+    changes = with_hours_provenance(current, {k: v for k, v in changes.items() if k in EDITABLE})
     check(current | changes)
     diffs = {f: (current[f], v) for f, v in changes.items() if not same(f, current[f], v)}
     result = conn.execute(
@@ -327,6 +330,21 @@ def save_in(conn, current, changes, expected_version, user, visitors=None, rever
                                                  reverts))
     db.bump_data_version(conn)
     return expected_version + 1
+
+
+HOURS_PROVENANCE = ("opening_hours_source", "opening_hours_as_of")
+
+
+def with_hours_provenance(current, changes, today=None):
+    """``changes`` with where the hours come from: hours changed without a word on their source are the
+    editor's own, as of today (the history says who), so the page they were once copied from and its
+    date no longer speak for them; hours removed have neither."""
+    if "opening_hours" not in changes or same("opening_hours", current["opening_hours"], changes["opening_hours"]):
+        return changes
+    if any(f in changes and changes[f] != current[f] for f in HOURS_PROVENANCE):
+        return changes
+    today = (today or datetime.date.today()).isoformat() if changes["opening_hours"] else ""
+    return changes | {"opening_hours_source": "", "opening_hours_as_of": today}
 
 
 def same(field, old, new):

@@ -35,6 +35,16 @@ def is_iso_date(text):
         return False
 
 
+def is_partial_iso_date(text):
+    """Whether ``text`` is a real day (YYYY-MM-DD), month (YYYY-MM) or year (YYYY): how precisely a
+    source is dated (ISO 8601 with reduced precision)."""
+    if re.fullmatch(r"[0-9]{4}", text or ""):
+        return True
+    if re.fullmatch(r"[0-9]{4}-[0-9]{2}", text or ""):
+        return 1 <= int(text[5:]) <= 12
+    return is_iso_date(text or "")
+
+
 def decimal(text):
     """The number in ``text`` (a decimal point or a decimal comma), None when empty, else ``text`` stripped.
 

@@ -100,7 +100,8 @@ def _plan_row(user, raw, existing):
     if current:
         entry["version"], moved = _exported_version(raw.get("version"), current)
         entry["errors"] += moved
-        changes = {f: v for f, v in values.items() if f in EDITABLE and not editing.same(f, current[f], v)}
+        changes = editing.with_hours_provenance(current, {f: v for f, v in values.items() if f in EDITABLE})
+        changes = {f: v for f, v in changes.items() if not editing.same(f, current[f], v)}
         entry |= {"action": "update" if changes else "none", "changes": {f: (current[f], v) for f, v in changes.items()},
                   "record": current | changes}
     else:

@@ -61,6 +61,8 @@ def fields():
         "name": _("Name"), "name_en": _("Name in English"), "kind": _("Kind of place"),
         "settlement": _("Settlement"), "address": _("Address"), "phone": _("Phone"), "email": _("Email"),
         "website": _("Website"), "opening_hours": _("Opening hours"), "crafts": _("Crafts"),
+        "opening_hours_source": _("Opening hours: where they come from (web address)"),
+        "opening_hours_as_of": _("Opening hours: valid as of"),
         "wheelchair": _("Wheelchair access"), "wheelchair_description": _("Wheelchair access: description"),
         "toilets_wheelchair": _("Wheelchair-accessible toilet"), "signage": _("Signage"),
         "signage_checked_on": _("Signage checked on"), "lat": _("Latitude"), "lon": _("Longitude"),
@@ -87,6 +89,8 @@ def columns(names):
                 f"{code} = {value(name, code)}" for code in vocab["kind" if name == "kind" else "craft"]))
         elif name in DATE_FIELDS:
             values = _("a day written dd.mm.yyyy or YYYY-MM-DD")
+        elif name == "opening_hours_as_of":
+            values = _("a day (dd.mm.yyyy or YYYY-MM-DD), a month (YYYY-MM) or a year (YYYY); empty: not known")
         elif name == "version":
             values = _("as exported: the import refuses a row whose centre changed since")
         else:

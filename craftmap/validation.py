@@ -35,16 +35,16 @@ ENUMS = {
 CENTRE_FIELDS = (
     "id", "name", "name_en", "kind", "crafts", "country", "municipality", "settlement", "address",
     "lat", "lon", "coord_precision", "coord_note", "phone", "email", "website", "opening_hours",
-    "wheelchair", "wheelchair_description", "toilets_wheelchair", "signage", "signage_checked_on",
+    "opening_hours_source", "opening_hours_as_of", "wheelchair", "wheelchair_description", "toilets_wheelchair", "signage", "signage_checked_on",
     "mid_baltic_network", "mid_baltic_evidence", "status", "source", "notes",
 )
 DATE_FIELDS = ("signage_checked_on",)  # stored as YYYY-MM-DD; typed also as dd.mm.yyyy (entry.iso_date)
 EDITABLE = ("name", "name_en", "kind", "crafts", "settlement", "address", "lat", "lon", "coord_precision",
-            "phone", "email", "website", "opening_hours", "wheelchair", "wheelchair_description",
-            "toilets_wheelchair", "signage", "signage_checked_on", "status", "notes")  # after creation
+            "phone", "email", "website", "opening_hours", "opening_hours_source", "opening_hours_as_of",
+            "wheelchair", "wheelchair_description", "toilets_wheelchair", "signage", "signage_checked_on", "status", "notes")  # after creation
 MAX_CHARS = {f: 200 for f in CENTRE_FIELDS} | {f: 20 for f in ENUMS} | {
     "id": 80, "crafts": 500, "address": 300, "lat": 30, "lon": 30, "phone": 40, "email": 254, "website": 500,
-    "opening_hours": 500, "signage_checked_on": 10, "source": 500, "coord_note": 2000,
+    "opening_hours": 500, "opening_hours_source": 500, "opening_hours_as_of": 10, "signage_checked_on": 10, "source": 500, "coord_note": 2000,
     "wheelchair_description": 2000, "mid_baltic_evidence": 2000, "notes": 4000}
 MAX_VISITORS = 10_000_000  # a year's visitors at one centre; more is a typing error
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # tab and newline are text; the rest is not
@@ -118,9 +118,10 @@ def _text_problems(row, limits=MAX_CHARS):
 
 def _format_problems(row):
     problems = []
-    if row.get("website") and not WEB_ADDRESS.match(row["website"]):
-        problems.append(("website", _("%(value)r is not a web address starting with http:// or https://",
-                                      value=row["website"])))
+    for field in ("website", "opening_hours_source"):
+        if row.get(field) and not WEB_ADDRESS.match(row[field]):
+            problems.append((field, _("%(value)r is not a web address starting with http:// or https://",
+                                      value=row[field])))
     if row.get("email") and not EMAIL.match(row["email"]):
         problems.append(("email", _("%(value)r is not an email address", value=row["email"])))
     if row.get("phone") and not PHONE.match(row["phone"]):
@@ -128,6 +129,10 @@ def _format_problems(row):
     if row.get("signage_checked_on") and not entry.is_iso_date(row["signage_checked_on"]):
         problems.append(("signage_checked_on", _("%(value)r is not a date: write the day as dd.mm.yyyy or "
                                                  "YYYY-MM-DD", value=row["signage_checked_on"])))
+    if row.get("opening_hours_as_of") and not entry.is_partial_iso_date(row["opening_hours_as_of"]):
+        problems.append(("opening_hours_as_of", _("%(value)r is not a date: write a day as dd.mm.yyyy or "
+                                                  "YYYY-MM-DD, a month as YYYY-MM or a year as YYYY",
+                                                  value=row["opening_hours_as_of"])))
     if row.get("opening_hours"):
         problems += [("opening_hours", m) for m in hours_problems(row["opening_hours"], row.get("country"))]
     return problems

@@ -41,7 +41,7 @@ def test_filters_narrow_the_centres(client, query, present, absent):
 
 def test_wheelchair_filter_follows_the_data(client):
     assert ids(geojson(client.get("/api/v1/centres?wheelchair=yes"))) == set()
-    assert len(ids(geojson(client.get("/api/v1/centres?wheelchair=unknown")))) == 41
+    assert len(ids(geojson(client.get("/api/v1/centres?wheelchair=unknown")))) == 46
 
 
 def test_signage_filter_follows_the_data(app, client):

@@ -70,7 +70,15 @@ def test_ambiguous_input_is_refused_in_the_pages_language(app, typed, country, l
      "pirmdiena–piektdiena 08:00–12:00, 13:00–17:00; sestdiena 10:00–14:00"),
     ("Mo-Su 10:00-17:00; PH 10:00-14:00", "en", "Monday–Sunday 10:00–17:00; on public holidays 10:00–14:00"),
     ("PH off; Mo-Fr 10:00-18:00", "en", "Monday–Friday 10:00–18:00"),  # later rule wins: weekday holidays open
-    ("May-Sep Tu-Su 10:00-17:00; PH off", "en", "May-Sep Tu-Su 10:00-17:00; PH closed"),  # months: as stored
+    # seasons, read month by month off the library: a closed season says so, and one may run over the new year
+    ("May-Sep Tu-Su 10:00-17:00; PH off", "en",
+     "May–September: Tuesday–Sunday 10:00–17:00 · October–April: closed · closed on public holidays"),
+    ("Oct-Apr We-Sa 09:00-17:30; May-Sep Tu 10:00-17:30; May-Sep We-Sa 10:00-18:30; May-Sep Su 10:00-17:30", "lt",
+     "gegužė–rugsėjis: antradienis, sekmadienis 10:00–17:30; trečiadienis–šeštadienis 10:00–18:30 · "
+     "spalis–balandis: trečiadienis–šeštadienis 09:00–17:30"),
+    ("Jun-Aug Mo-Su 09:00-17:00; Sep-May Mo-Sa 09:00-17:00", "lv",
+     "jūnijs–augusts: pirmdiena–svētdiena 09:00–17:00 · septembris–maijs: pirmdiena–sestdiena 09:00–17:00"),
+    ("Jul Mo 10:00-12:00", "en", "July: Monday 10:00–12:00 · August–June: closed"),
     ("sunrise-sunset", "lv", "sunrise-sunset"),
     ("Mo-Fr 10:00-18:00 \"by appointment\"", "lt", "Mo-Fr 10:00-18:00 \"by appointment\""),
     ("Mo-Su 10:00-17:00; easter off", "en", "10:00-17:00; easter closed"),
@@ -146,3 +154,16 @@ def test_a_late_preview_does_not_undo_the_session_of_a_save(editor):  # noqa: F8
     preview = editor.client.get("/manage/hours/preview?text=P-Pk+9-17&country=LV")
     assert preview.status_code == 200 and "Set-Cookie" not in preview.headers
     assert "Set-Cookie" in editor.client.get("/manage/").headers  # a page still keeps the session alive
+
+
+@pytest.mark.parametrize("source, as_of, lang, text", [
+    ("https://www.muziejai.lt/Pasvalys/x.htm", "", "en", "From an undated page of www.muziejai.lt: check before you go."),
+    ("http://kulturaskarte.lv/lv/x", "2023", "en", "From kulturaskarte.lv, as of 2023: check before you go."),
+    ("http://kulturaskarte.lv/lv/x", "2023-05", "en", "From kulturaskarte.lv, as of May 2023: check before you go."),
+    ("", "2026-05-14", "en", "As of May 14, 2026 (entered in craftmap)."),
+    ("", "", "en", ""),  # nothing recorded of old hours: nothing said, rather than a guess
+])
+def test_the_hours_say_where_they_come_from_and_how_old_they_are(app, source, as_of, lang, text):
+    with app.test_request_context():
+        assert hours_text.provenance("Mo 10:00-12:00", source, as_of, lang) == text
+        assert hours_text.provenance("", source, as_of, lang) == ""  # no hours, nothing to date

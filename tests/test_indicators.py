@@ -51,7 +51,7 @@ def test_all_unknown_is_not_enough_data_not_zero(client):
     rows = {r["id"]: r for r in client.get("/api/v1/indicators?lang=en").get_json()["indicators"]}
     for key in ("p1-signage", "p3-accessibility"):
         assert rows[key]["live"] is None and rows[key]["status"] == "not_enough_data"
-        assert rows[key]["basis"] == "0 of 41 centres known"
+        assert rows[key]["basis"] == "0 of 46 centres known"
     assert rows["p1-visitors"]["status"] == "not_enough_data"
     assert rows["p1-routes"]["live"] == 2 and rows["p1-routes"]["status"] == "met"
     html = client.get("/planner/?lang=en").get_data(as_text=True)
@@ -74,10 +74,10 @@ def test_live_accessibility_follows_the_data(app, client):
                                  c["version"], "test")
     rows = {r["id"]: r for r in client.get("/api/v1/indicators?lang=en").get_json()["indicators"]}
     acc = rows["p3-accessibility"]
-    assert acc["basis"] == "30 of 41 centres known"
+    assert acc["basis"] == "30 of 46 centres known"
     assert acc["live"] == pytest.approx(100 * 15 / 30, abs=0.1) and acc["status"] == "not_met"
     table = client.get("/api/v1/coverage?by=country").get_json()["rows"]
-    assert sum(r["wheelchair_yes"] for r in table) == 15 and sum(r["wheelchair_unknown"] for r in table) == 11
+    assert sum(r["wheelchair_yes"] for r in table) == 15 and sum(r["wheelchair_unknown"] for r in table) == 16
 
 
 def test_signage_status_turns_met(app, client):
@@ -91,12 +91,12 @@ def test_visitor_growth_follows_counts(app, client):
         editing.save_centre("dobele-crafts-house", {}, 1, "test", {2024: 1000, 2025: 1100})
         editing.save_centre("bauska-craft-centre", {}, 1, "test", {2025: 500})  # no 2024: not like-for-like
     row = next(r for r in client.get("/api/v1/indicators?lang=en").get_json()["indicators"] if r["id"] == "p1-visitors")
-    assert row["live"] == 10.0 and row["status"] == "not_enough_data"  # one centre of 41 is no basis
+    assert row["live"] == 10.0 and row["status"] == "not_enough_data"  # one centre of 46 is no basis
     assert row["basis"] == "1 centres counted in both 2024 and 2025"
     html = client.get("/planner/?lang=en").get_data(as_text=True)
     assert "1,600" in html  # 2025 total in the visitors table
     with app.app_context():
-        for c in db.all_centres()[:21]:  # more than half counted in both years
+        for c in db.all_centres()[:24]:  # more than half counted in both years
             if c["id"] != "dobele-crafts-house":
                 editing.save_centre(c["id"], {}, c["version"], "test", {2024: 100, 2025: 110})
     row = next(r for r in client.get("/api/v1/indicators?lang=en").get_json()["indicators"] if r["id"] == "p1-visitors")

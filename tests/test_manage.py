@@ -20,8 +20,8 @@ def form_of(app, centre_id, **changes):
         c = db.get_centre(centre_id)
     data = {k: ("" if c[k] is None else c[k]) for k in (
         "name", "name_en", "kind", "settlement", "address", "lat", "lon", "coord_precision", "phone", "email",
-        "website", "opening_hours", "wheelchair", "wheelchair_description", "toilets_wheelchair", "signage",
-        "signage_checked_on", "status", "notes")}
+        "website", "opening_hours", "opening_hours_source", "opening_hours_as_of", "wheelchair",
+        "wheelchair_description", "toilets_wheelchair", "signage", "signage_checked_on", "status", "notes")}
     data |= {"version": c["version"], "crafts": c["crafts"].split(";")} | changes
     return data
 

@@ -26,6 +26,7 @@ CENTRE_CASES = {
     "name": "", "id": "Not An Id", "wheelchair": "maybe", "crafts": "weaving;zither-making", "kind": "castle",
     "notes": "bell \x07", "address": "x" * 301, "website": "ftp://example.test", "email": "at-nowhere",
     "phone": "call us", "signage_checked_on": "2026-13-40", "opening_hours": "whenever",
+    "opening_hours_source": "the museum's leaflet", "opening_hours_as_of": "2023-13",
 }
 PLACE_CASES = [  # a centre's location: (lat, lon, precision, municipality)
     ("", "", "address", None), ("north", "23.3", "address", None), ("56.62", "23.28", "none", None),

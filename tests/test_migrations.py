@@ -168,7 +168,35 @@ def test_servers_starting_together_upgrade_and_seed_once(tmp_path):
     assert results == ["ok"] * 3
     engine = sa.create_engine(url, poolclass=sa.NullPool)
     with engine.connect() as conn:
-        assert conn.execute(sa.text("SELECT count(*) FROM centres")).scalar_one() == 41
+        assert conn.execute(sa.text("SELECT count(*) FROM centres")).scalar_one() == 46
         assert conn.execute(sa.text("SELECT count(*) FROM alembic_version")).scalar_one() == 1
         assert conn.execute(sa.text("SELECT value FROM meta")).scalar_one() == 1
     engine.dispose()
+
+
+def test_a_database_of_the_last_release_gains_where_hours_come_from_with_nothing_lost(tmp_path):
+    """Revision 0004 (the release before hours had sources): an editor's typed hours stay, undated
+    ("not known", never guessed), and `data reload` then brings data/'s hours with their pages."""
+    url = _previous_release(tmp_path)
+    engine = sa.create_engine(url, poolclass=sa.NullPool)
+    with engine.begin() as conn:
+        schema.upgrade(conn, "0004")
+        conn.execute(sa.text("UPDATE centres SET opening_hours = 'Tu-Sa 10:00-16:00' WHERE id = 'dobele-crafts-house'"))
+        kept = [c for c in db.centres.c if c.name not in ("opening_hours_source", "opening_hours_as_of")]
+        before = conn.execute(sa.select(*kept)).mappings().all()
+    engine.dispose()
+    app = create_app(_config(url))
+    with app.app_context():
+        after = {c["id"]: c for c in db.all_centres()}
+        assert {c["id"] for c in before} == set(after)
+        for old in before:
+            assert {k: after[old["id"]][k] for k in old} == dict(old)
+            assert (after[old["id"]]["opening_hours_source"], after[old["id"]]["opening_hours_as_of"]) == ("", "")
+    page = app.test_client().get("/centres/dobele-crafts-house?lang=en").get_data(as_text=True)
+    assert "Tuesday–Saturday 10:00–16:00" in page and "check before you go" not in page
+    assert "Nothing to change" not in app.test_cli_runner().invoke(args=["data", "reload", "--yes"]).output
+    with app.app_context():
+        birzai = db.get_centre("birzai-regional-museum-sela")
+        assert birzai["opening_hours_source"] == "http://trip2lt.com/object/birzai-museum-sela/"
+        assert db.get_centre("folk-applied-art-studio-auce")["wheelchair"] == "limited"  # the editor's, kept
+    db.dispose(app)

@@ -24,7 +24,7 @@ def test_page_is_complete_and_self_hosted(client, url):
 
 def test_map_page_shows_counts_layers_and_filters(client):
     html = client.get("/?lang=en").get_data(as_text=True)
-    assert "2 routes and 41 craft places" in html
+    assert "2 routes and 46 craft places" in html
     assert "Balts&#39; Road: Selonian loop" in html or "Balts&amp;#39; Road" in html or "Balts' Road" in html
     for name in ("craft", "country", "municipality", "route", "wheelchair"):
         assert f'name="{name}"' in html
@@ -34,7 +34,7 @@ def test_map_page_shows_counts_layers_and_filters(client):
 def test_centres_list_works_without_javascript(client):
     html = client.get("/centres?country=LT&lang=en").get_data(as_text=True)
     assert "Upytės tradicinių amatų centras" in html and "Dobeles Amatu māja" not in html
-    assert "17 centres match; 7 of them have no known location yet." in html
+    assert "19 centres match; 8 of them have no known location yet." in html
     assert 'href="/api/v1/centres?country=LT' in html
 
 

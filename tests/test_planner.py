@@ -56,7 +56,7 @@ def test_route_coverage_follows_accessible_centres(app, client):
 
 def test_gaps_worklist_ordered_by_municipality_and_along_routes(client):
     gaps = client.get("/planner/gaps?lang=en").get_data(as_text=True)
-    assert "41 of 41 centres lack" in gaps
+    assert "46 of 46 centres lack" in gaps
     assert gaps.index("Bauskas novads") < gaps.index("Dobeles novads")
     assert gaps.index("Biržų rajono savivaldybė") < gaps.index("Joniškio rajono savivaldybė")
     along = gaps.split("Along the route: Find out how it")[1]
@@ -91,7 +91,7 @@ def test_chart_draws_no_bar_for_a_share_resting_on_too_little_data(app, client):
         c = db.get_centre("dobele-crafts-house")
         editing.save_centre(c["id"], {"signage": "yes"}, c["version"], "test")
     html = client.get("/planner/?lang=en").get_data(as_text=True)
-    assert bar not in html.split('class="chart"')[1] and "not enough data /" in html  # 1 of 41 known
+    assert bar not in html.split('class="chart"')[1] and "not enough data /" in html  # 1 of 46 known
     with app.app_context():
         for c in db.all_centres():
             editing.save_centre(c["id"], {"signage": "no" if c["id"] != "dobele-crafts-house" else "yes"},

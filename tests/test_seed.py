@@ -36,8 +36,8 @@ def _refused(make_app, data_dir, monkeypatch):
 
 def test_real_data_loads_every_centre_and_route(client):
     centres = client.get("/api/v1/centres").get_json()
-    assert centres["meta"]["count"] == 41
-    assert centres["meta"]["unlocated"] == 13
+    assert centres["meta"]["count"] == 46
+    assert centres["meta"]["unlocated"] == 16
     assert len(client.get("/api/v1/routes").get_json()["features"]) == 2
 
 
@@ -115,7 +115,7 @@ def test_seeded_once_then_kept(make_app, tmp_path):
     again = make_app(DATABASE_URL=url)  # a second start, or a second server, on the same database
     with again.app_context():
         from craftmap import db
-        assert len(db.all_centres()) == 41
+        assert len(db.all_centres()) == 46
         assert db.get_centre("dobele-crafts-house")["phone"] == "+371 1"
 
 

@@ -91,6 +91,7 @@ KINDS = {
     "creative_house": ("creative house", "radošā māja", "kūrybos namai"),
     "craft_association": ("craft association", "amatnieku biedrība", "amatininkų asociacija"),
     "information_centre": ("information centre", "informācijas centrs", "informacijos centras"),
+    "mill": ("mill", "dzirnavas", "malūnas"),
 }
 
 PRECISION = {"address": "address", "settlement": "settlement", "approximate": "approximate", "none": "none"}
@@ -99,6 +100,7 @@ OUTSIDE_STUDY_REGION = {"Anykščių rajono savivaldybė"}
 CENTRE_FIELDS = [
     "id", "name", "name_en", "kind", "crafts", "country", "municipality", "settlement", "address",
     "lat", "lon", "coord_precision", "coord_note", "phone", "email", "website", "opening_hours",
+    "opening_hours_source", "opening_hours_as_of",
     "wheelchair", "wheelchair_description", "toilets_wheelchair", "signage", "signage_checked_on",
     "mid_baltic_network", "mid_baltic_evidence", "status", "source", "notes",
 ]
@@ -155,13 +157,171 @@ def build_centres():
                 "lat": src["lat"].strip(), "lon": src["lon"].strip(),
                 "coord_precision": PRECISION[src["coord_precision"].split(" ")[0]],
                 "coord_note": src["coord_precision"], "phone": "", "email": "",
-                "website": src["website"], "opening_hours": "",
+                "website": src["website"], "opening_hours": "", "opening_hours_source": "", "opening_hours_as_of": "",
                 "wheelchair": src["wheelchair"], "wheelchair_description": "",
                 "toilets_wheelchair": "unknown", "signage": "unknown", "signage_checked_on": "",
                 "mid_baltic_network": src["mid_baltic_network"],
                 "mid_baltic_evidence": src["mid_baltic_evidence"], "status": "active",
                 "source": src["source_url"], "notes": " ".join(notes),
             })
+    return rows
+
+
+# The explicit rows of research/facts_2026-12.csv, as craftmap reads them: (source URL, the start of
+# the row's exact quote, the centre's id, what the row says about it). "+notes", "+source" and
+# "+mid_baltic_evidence" append; every other key sets the field. A row that is not in the research
+# file with confidence "explicit" stops the build, so nothing probable or unsourced comes in. Hours
+# take the page's date where it has one (YYYY, YYYY-MM or YYYY-MM-DD); an undated page leaves it empty.
+NEW = "new place"
+FACTS_2026_12 = [
+    ("https://kulturasdati.lv/lv/muzeji/bauskas-muzejs", "Kalna iela 6, Bauska, Bauskas nov., LV-3901",
+     "bauska-museum-folk-applied-art-studio-bauska",
+     {"address": "Kalna iela 6, Bauska, LV-3901", "+source": "https://kulturasdati.lv/lv/muzeji/bauskas-muzejs"}),
+    ("http://www.muzeji.lv/lv/museums/museum-of-bauska/", "Kalna iela 6, Bauska, LV-3901",
+     "bauska-museum-folk-applied-art-studio-bauska",
+     {"+source": "http://www.muzeji.lv/lv/museums/museum-of-bauska/",
+      "+notes": "The museum offers visits to its weavers' workshop (Zemgale ethnographic textiles; muzeji.lv)."}),
+    ("http://latvia.travel/de/sehenswurdigkeit/das-heimatkundemuseum-selija-viesite", "56.342201, 25.555201",
+     "viesite-museum-selija-craft-centre",
+     {"lat": "56.342201", "lon": "25.555201", "coord_precision": "address",
+      "coord_note": "address point given by latvia.travel (Brodeles iela 7)",
+      "address": "A. Brodeles iela 7, Viesīte, LV-5237 (Mazā Bānīša parks, museum territory)",
+      "+source": "http://latvia.travel/de/sehenswurdigkeit/das-heimatkundemuseum-selija-viesite"}),
+    ("https://muzejsselija.lv/viesites-muzejam-selija-20-dzimsanas-diena/", "bijusī Viesītes šaursliežu",
+     "viesite-museum-selija-craft-centre",
+     {"+source": "https://muzejsselija.lv/viesites-muzejam-selija-20-dzimsanas-diena/"}),
+    ("https://muzejsselija.lv/viesites-muzejam-selija-20-dzimsanas-diena/", "Šai gadā teritorijā",
+     "viesite-museum-selija-craft-centre",
+     {"+mid_baltic_evidence": "muzejsselija.lv: the Viesīte craft centre opened in the museum's railway-site "
+                              "territory in 2010, when works of a Latvia–Lithuania cross-border project there "
+                              "were completed; the project is not named"}),
+    ("https://upyteszeme.lt/amatu-centras/", "amatų klėčiai parinkta vieta", "upyte-traditional-crafts-centre",
+     {"+notes": "The straw-built crafts granary stands next to the listed Upytė manor granary (svirnas) in "
+                "Krekenava Regional Park (upyteszeme.lt)."}),
+    ("https://www.laimaceramics.com/artist-residency", "Set in the wide fields of Rundāle",
+     "laima-ceramics-workshop",
+     {"website": "https://www.laimaceramics.com", "+source": "https://www.laimaceramics.com/artist-residency",
+      "+notes": "Studio founded 2013 in the open countryside of Rundāle; runs an artist residency."}),
+    ("http://trip2lt.com/object/birzai-museum-sela/", "Wednesday – Saturday: 9:00-17:30",
+     "birzai-regional-museum-sela",
+     {"opening_hours": "Oct-Apr We-Sa 09:00-17:30; May-Sep Tu 10:00-17:30; May-Sep We-Sa 10:00-18:30; "
+                       "May-Sep Su 10:00-17:30",
+      "opening_hours_source": "http://trip2lt.com/object/birzai-museum-sela/", "opening_hours_as_of": "",
+      "+notes": "Opening hours from an undated page with prices in litas, so from before 2015."}),
+    ("https://www.muziejai.lt/Joniskis/istorijos_muziejus.en.htm", "Monday to Thursday 8–18",
+     "joniskis-museum-of-history-and-culture",
+     {"opening_hours": "Mo-Th 08:00-18:00; Fr 08:00-16:45",
+      "opening_hours_source": "https://www.muziejai.lt/Joniskis/istorijos_muziejus.en.htm",
+      "opening_hours_as_of": "", "+notes": "Opening hours from an undated page."}),
+    ("https://www.delfi.lv/turismagids/latvija/durvis-verusi-dziveszinas-un-arodu-seta-kura-vares-verot-audeju-"
+     "paraugdemonstrejumus.d?id=55066054", "no otrdienas līdz sestdienai",
+     "yard-of-folk-wisdom-and-trades-weaving-workshop-austras-raks",
+     {"opening_hours": "Tu-Sa 10:00-18:00; Su 10:00-15:00",
+      "opening_hours_source": "https://www.delfi.lv/turismagids/latvija/durvis-verusi-dziveszinas-un-arodu-"
+                              "seta-kura-vares-verot-audeju-paraugdemonstrejumus.d?id=55066054",
+      "opening_hours_as_of": "", "phone": "+371 29116210",
+      "+source": "https://www.delfi.lv/turismagids/latvija/durvis-verusi-dziveszinas-un-arodu-seta-kura-vares-"
+                 "verot-audeju-paraugdemonstrejumus.d?id=55066054",
+      "+notes": "Opening hours for individual visitors as announced at the opening on 21 December (the page "
+                "gives no year); tours on request by phone. The complex holds ceramics and weaving workshops."}),
+    ("https://www.muziejai.lt/Pasvalys/pasvalio_krasto_muziejus.htm", "Birželio – rugpjūčio mėn.",
+     "pasvalys-regional-museum",
+     {"opening_hours": "Jun-Aug Mo-Su 09:00-17:00; Sep-May Mo-Sa 09:00-17:00",
+      "opening_hours_source": "https://www.muziejai.lt/Pasvalys/pasvalio_krasto_muziejus.htm",
+      "opening_hours_as_of": "",
+      "+notes": "Opening hours from an undated page with prices in litas and euro (about 2014–2015); the same "
+                "page says entry is free for disabled visitors."}),
+    ("http://visitaizkraukle.lv/aktualitates/ceplim-velnins-3-gadu-jubileja-un-cepla-atversanas-svetki",
+     "GPS: 56.512051, 25.231232", NEW,
+     {"id": "black-smoked-clay-ceramics-kiln-velnins", "name": "Ceplis \"Velniņš\"",
+      "name_en": "Black smoked-clay ceramics kiln 'Velniņš'", "kind": "workshop", "crafts": "ceramics",
+      "country": "LV", "municipality": "Aizkraukles novads", "settlement": "Daudzeva (Daudzeses pagasts)",
+      "address": "\"Velniņi\", Daudzeva, Daudzeses pag., LV-5111", "lat": "56.512051", "lon": "25.231232",
+      "coord_precision": "address", "coord_note": "GPS given by visitaizkraukle.lv", "phone": "+371 29784413",
+      "mid_baltic_network": "no",
+      "mid_baltic_evidence": "its third anniversary was in 2025, so it opened long after the network project "
+                             "(2009–2011)",
+      "notes": "Kiln and workshop of Gunita and Mārtiņš Skaistkalns; public kiln-opening events with master "
+               "classes (3rd anniversary 14.06.2025). Name in Latvian as the source's address gives it."}),
+    ("http://kulturaskarte.lv/lv/makslinieciskie-kolektivi/vilces-pagasta-lietiskas-makslas-studija-vilcenes",
+     "Tautas nama iela 2 - 4", NEW,
+     {"id": "vilce-crafts-house-applied-art-studio-vilcenes",
+      "name": "Vilces Amatu māja (lietišķās mākslas studija \"Vilcenes\")",
+      "name_en": "Vilce Crafts House (applied-art studio 'Vilcenes')", "kind": "community_craft_house;studio",
+      "crafts": "weaving;spinning", "country": "LV", "municipality": "Jelgavas novads",
+      "settlement": "Vilce (Vilces pagasts)", "address": "Tautas nama iela 2-4, Vilce, Vilces pag., LV-3026",
+      "coord_note": "no source gives a location (Vilce has no sourced coordinates either)",
+      "mid_baltic_network": "no", "mid_baltic_evidence": "opened 31 May 2019, after the network project",
+      "notes": "Opened 31 May 2019 in the former parish office; weaving room with six looms, a spinning wheel."}),
+    ("http://kulturaskarte.lv/lv/makslinieciskie-kolektivi/vilces-pagasta-lietiskas-makslas-studija-vilcenes",
+     "Pirmdienās un Ceturtdienās 15:00 - 20:00", "vilce-crafts-house-applied-art-studio-vilcenes",
+     {"opening_hours": "Mo,Th 15:00-20:00",
+      "opening_hours_source": "http://kulturaskarte.lv/lv/makslinieciskie-kolektivi/vilces-pagasta-lietiskas-"
+                              "makslas-studija-vilcenes",
+      "opening_hours_as_of": "2023",
+      "+notes": "The hours are the studio's sessions in its 2023 report, not opening hours for visitors."}),
+    ("https://siauliurajonas.lt/de/sehenswurdigkeiten/volkskunstler-raimondas-baskys-medinukai-museum",
+     "Der Volkskünstler Raimondas Baškys", NEW,
+     {"id": "raimondas-baskys-wood-carving-museum-medinukai",
+      "name": "Raimondo Baškio medžio drožinių muziejus „Medinukai“",
+      "name_en": "Raimondas Baškys wood-carving museum 'Medinukai'", "kind": "museum", "crafts": "wood_carving",
+      "country": "LT", "municipality": "Šiaulių rajono savivaldybė", "settlement": "Kuršėnai",
+      "mid_baltic_network": "unknown",
+      "notes": "A folk artist's wood-carving museum in his own house in Kuršėnai, with hundreds of carved "
+               "figures. The source is in German: the Lithuanian name is craftmap's rendering of it."}),
+    ("https://siauliurajonas.lt/de/sehenswurdigkeiten/volkskunstler-raimondas-baskys-medinukai-museum",
+     "Für den Besuch ist eine Voranmeldung", "raimondas-baskys-wood-carving-museum-medinukai",
+     {"+notes": "Visits only by prior appointment."}),
+    ("https://www.rekurzeme.lv/vietejas-zinas/latvijas-zinas/kulturas-zimi-latviskais-mantojums-pieskir-ari-"
+     "pavilostas-novada-ievlejam-un-durbes-novada-turaidam-145321", "dzirnavas atpūtas kompleksam", NEW,
+     {"id": "mill-and-recreation-complex-rozmalas", "name": "Atpūtas komplekss \"Rožmalas\" (dzirnavas)",
+      "name_en": "Mill and recreation complex 'Rožmalas'", "kind": "mill", "crafts": "milling",
+      "country": "LV", "municipality": "Bauskas novads", "mid_baltic_network": "unknown",
+      "notes": "Watermill complex with the 'Graudu ceļš' (grain path) programme; awarded the culture sign "
+               "'Latviskais mantojums' in 2019, whose holders get a metal sign for their building (whether it "
+               "is displayed was not checked, so signage stays unknown). The source gives no location."}),
+    ("https://15min.lt/m/id/verslas/nt-ir-interjeras/nekilnojamasis-turtas/isskirtine-vieta-lietuvoje-"
+     "didziausias-technikos-muziejus-ir-senoji-aukstaiciu-sodyba-973-1276186", "duonos kelio programa", NEW,
+     {"id": "sodeliskiai-manor-homestead", "name": "Sodeliškių dvaro sodyba",
+      "name_en": "Sodeliškiai manor homestead", "kind": "farmstead;museum",
+      "crafts": "bread_baking;brewing;milling", "country": "LT", "municipality": "Biržų rajono savivaldybė",
+      "settlement": "Sodeliškiai", "mid_baltic_network": "unknown",
+      "notes": "Restored manor homestead of Neringa and Dalius Linkevičius: old-machinery museum, an Aukštaitija "
+               "farmstead with old tools, a 'bread path' programme from a windmill to the oven, traditional "
+               "Biržai beer brewing. The source gives no address or location."}),
+]
+SETTLEMENT_POINTS = {"raimondas-baskys-wood-carving-museum-medinukai": "Kuršėnai"}
+
+
+def apply_facts_2026_12(rows):
+    """``rows`` with the explicit facts of research/facts_2026-12.csv brought in (FACTS_2026_12)."""
+    with open(RESEARCH / "facts_2026-12.csv", encoding="utf-8") as f:
+        explicit = {(r["source_url"], r["exact_quote"]) for r in csv.DictReader(f) if r["confidence"] == "explicit"}
+    by_id = {r["id"]: r for r in rows}
+    places = _settlements()
+    for url, quote, centre_id, fact in FACTS_2026_12:
+        if not any(u == url and q.startswith(quote) for u, q in explicit):
+            raise SystemExit(f"facts_2026-12.csv has no explicit row from {url} quoting {quote!r}")
+        if centre_id == NEW:
+            row = {f: "" for f in CENTRE_FIELDS} | {
+                "wheelchair": "unknown", "toilets_wheelchair": "unknown", "signage": "unknown",
+                "status": "active", "coord_precision": "none", "source": url}
+            by_id[fact["id"]] = row
+            rows.append(row)
+            settlement = SETTLEMENT_POINTS.get(fact["id"])
+            if settlement:
+                place = places[settlement]
+                fact = fact | {"lat": place["lat"], "lon": place["lon"], "coord_precision": "settlement",
+                               "coord_note": f"settlement centre ({settlement}; {place['source']})"}
+        row = by_id[centre_id if centre_id != NEW else fact["id"]]
+        for field, value in fact.items():
+            if field.startswith("+"):
+                field = field[1:]
+                sep = " ; " if field == "source" else "; " if field == "mid_baltic_evidence" else " "
+                if value not in row[field]:
+                    row[field] = f"{row[field]}{sep}{value}" if row[field] else value
+            else:
+                row[field] = value
     return rows
 
 
@@ -331,7 +491,7 @@ def write_vocabulary():
 
 
 def main():
-    centres = build_centres()
+    centres = apply_facts_2026_12(build_centres())
     with open(DATA / "centres.csv", "w", encoding="utf-8", newline="") as f:
         w = csv.DictWriter(f, fieldnames=CENTRE_FIELDS)
         w.writeheader()

@@ -47,7 +47,7 @@ def test_editor_edit_reaches_the_public_map(browser, server):
     sign_in(page, server.url)
     page.get_by_role("link", name="Dobeles Amatu māja").click()
     page.get_by_label("Wheelchair access", exact=True).select_option("yes")
-    page.get_by_label("Opening hours").fill("Tu-Sa 10:00-17:00")
+    page.get_by_label("Opening hours", exact=True).fill("Tu-Sa 10:00-17:00")
     page.get_by_role("button", name="Save").click()
     assert "Saved." in page.locator(".flash").inner_text()
     page.goto(server.url + "/?lang=en&municipality=Dobeles+novads&wheelchair=yes")

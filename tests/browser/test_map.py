@@ -16,7 +16,7 @@ def test_map_renders_offline_with_local_tiles_only(watched):
     assert page.locator(".leaflet-container").is_visible()
     assert page.locator(".leaflet-tile-loaded").count() > 0
     assert page.locator(".marker-cluster, .pin-marker").count() > 0
-    assert re.search(r"Centres shown: 41 \(on the map: 28; location not yet known: 13\)", page.locator("#result-count").inner_text())
+    assert re.search(r"Centres shown: 46 \(on the map: 30; location not yet known: 16\)", page.locator("#result-count").inner_text())
     assert watched.foreign_requests() == []
     assert watched.errors == []
 
@@ -51,21 +51,22 @@ def test_popup_shows_name_access_signage_and_link(watched):
     popup.locator("a").wait_for()
     text = popup.inner_text()
     assert "Joniškio istorijos ir kultūros muziejus" in text
-    assert "Wheelchair access unknown" in text and "Signage unknown" in text and "Opening hours: not known" in text
+    assert "Wheelchair access unknown" in text and "Signage unknown" in text
+    assert "From an undated page of www.muziejai.lt: check before you go." in text  # hours keep their source
     assert popup.get_by_role("link", name="Details").get_attribute("href").startswith("/centres/joniskis-museum")
 
 
 def test_filter_changes_markers_list_and_url(watched):
     page = watched.open("/?lang=en")
-    assert page.locator("#centre-items li").count() == 41
+    assert page.locator("#centre-items li").count() == 46
     page.select_option("#filter-country", "LT")
-    page.wait_for_function("() => document.querySelectorAll('#centre-items li').length === 17")
+    page.wait_for_function("() => document.querySelectorAll('#centre-items li').length === 19")
     assert "country=LT" in page.url
     shared = page.url
     page.select_option("#filter-craft", "candle_making")
     page.wait_for_function("() => document.querySelectorAll('#centre-items li').length === 4")
     page.goto(shared)
-    page.wait_for_function("() => document.querySelectorAll('#centre-items li').length === 17")
+    page.wait_for_function("() => document.querySelectorAll('#centre-items li').length === 19")
     assert page.locator("#filter-country").input_value() == "LT"
     assert "country=LT" in page.locator(".languages a[data-lang=lv]").get_attribute("href")
 

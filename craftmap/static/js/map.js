@@ -46,7 +46,9 @@
       el("p", { text: t.crafts + ": " + crafts }),
       el("p", { text: p.settlement }),
       el("p", { text: t.hours + ": " + (p.opening_hours_text || p.opening_hours || t.unknown) }),
-      p.open_on ? el("p", { "class": "open-on state-" + p.open_on.state, text: todayText(p.open_on, t) }) : null,
+      p.opening_hours_provenance ? el("p", { "class": "provenance", text: p.opening_hours_provenance }) : null,
+      // with no hours recorded "not known" is said once, not again for today
+      p.open_on && p.opening_hours ? el("p", { "class": "open-on state-" + p.open_on.state, text: todayText(p.open_on, t) }) : null,
       el("p", { "class": "popup-wheelchair", text: p.wheelchair_label }),
       el("p", { text: signage }),
       el("a", { href: p.url, text: t.details })

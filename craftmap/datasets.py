@@ -145,8 +145,8 @@ def centre_feature(c, lang, snap, shared=None):
     props = {k: c[k] for k in (
         "id", "name", "name_en", "country", "municipality", "settlement", "address", "coord_precision",
         "phone", "email", "website", "opening_hours", "opening_hours_source", "opening_hours_as_of",
-        "wheelchair", "wheelchair_description", "toilets_wheelchair", "signage", "signage_checked_on", "mid_baltic_network", "status",
-        "source", "notes", "version")}
+        "wheelchair", "wheelchair_description", "toilets_wheelchair", "signage", "signage_checked_on",
+        "mid_baltic_network", "status", "source", "notes", "version")}
     props.update(
         kind=_vocab_list(c["kind"], "kind", lang), crafts=_vocab_list(c["crafts"], "craft", lang),
         wheelchair_label=shared.wheelchair(c["wheelchair"]), signage_label=shared.signage(c["signage"]),

@@ -35,16 +35,18 @@ ENUMS = {
 CENTRE_FIELDS = (
     "id", "name", "name_en", "kind", "crafts", "country", "municipality", "settlement", "address",
     "lat", "lon", "coord_precision", "coord_note", "phone", "email", "website", "opening_hours",
-    "opening_hours_source", "opening_hours_as_of", "wheelchair", "wheelchair_description", "toilets_wheelchair", "signage", "signage_checked_on",
-    "mid_baltic_network", "mid_baltic_evidence", "status", "source", "notes",
+    "opening_hours_source", "opening_hours_as_of", "wheelchair", "wheelchair_description", "toilets_wheelchair",
+    "signage", "signage_checked_on", "mid_baltic_network", "mid_baltic_evidence", "status", "source", "notes",
 )
 DATE_FIELDS = ("signage_checked_on",)  # stored as YYYY-MM-DD; typed also as dd.mm.yyyy (entry.iso_date)
 EDITABLE = ("name", "name_en", "kind", "crafts", "settlement", "address", "lat", "lon", "coord_precision",
             "phone", "email", "website", "opening_hours", "opening_hours_source", "opening_hours_as_of",
-            "wheelchair", "wheelchair_description", "toilets_wheelchair", "signage", "signage_checked_on", "status", "notes")  # after creation
+            "wheelchair", "wheelchair_description", "toilets_wheelchair", "signage", "signage_checked_on", "status",
+            "notes")  # after creation
 MAX_CHARS = {f: 200 for f in CENTRE_FIELDS} | {f: 20 for f in ENUMS} | {
     "id": 80, "crafts": 500, "address": 300, "lat": 30, "lon": 30, "phone": 40, "email": 254, "website": 500,
-    "opening_hours": 500, "opening_hours_source": 500, "opening_hours_as_of": 10, "signage_checked_on": 10, "source": 500, "coord_note": 2000,
+    "opening_hours": 500, "opening_hours_source": 500, "opening_hours_as_of": 10, "signage_checked_on": 10,
+    "source": 500, "coord_note": 2000,
     "wheelchair_description": 2000, "mid_baltic_evidence": 2000, "notes": 4000}
 MAX_VISITORS = 10_000_000  # a year's visitors at one centre; more is a typing error
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # tab and newline are text; the rest is not

@@ -79,7 +79,8 @@ def init_app(app):
 
     @app.url_defaults
     def carry_language(endpoint, values):
-        if "lang" not in values and endpoint != "asset" and g.get("lang"):
+        # an asset, or the offline worker (one for every language), is the same file in each
+        if "lang" not in values and endpoint not in ("asset", "public.offline_worker") and g.get("lang"):
             values["lang"] = g.lang
 
     @app.context_processor

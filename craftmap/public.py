@@ -4,8 +4,8 @@ import datetime
 from flask import Blueprint, abort, current_app, g, render_template, request, url_for
 from flask_babel import format_date, gettext as _
 
-from . import datasets, hours, labels, mapbuild
-from .assets import asset_url
+from . import datasets, hours, labels, mapbuild, security
+from .assets import STATIC_DIR, asset_url
 from .web import body, cache_headers, map_parts, memo, send
 
 bp = Blueprint("public", __name__)
@@ -119,6 +119,20 @@ def small_script():
 @bp.route("/maps/routes/<route_id>.js")
 def route_script(route_id):
     return send(_route_map(datasets.snapshot(), route_id)["script"])
+
+
+_WORKER = {}
+
+
+@bp.route("/offline.js")
+def offline_worker():
+    """The offline worker (static/js/offline.js), at the site's root, since a service worker looks
+    after the pages under its own folder only. Its policy lets it fetch the base map's tiles."""
+    if "body" not in _WORKER:
+        _WORKER["body"] = body((STATIC_DIR / "js" / "offline.js").read_bytes(), "text/javascript", brotli_quality=11)
+    response = send(_WORKER["body"])
+    response.headers["Content-Security-Policy"] = security.worker_policy(current_app.config["TILE_URL"])
+    return response
 
 
 @bp.route("/sources")

@@ -6,7 +6,7 @@ reached over plain HTTP on a private network.
 """
 from urllib.parse import urlsplit
 
-__all__ = ["init_app", "content_security_policy"]
+__all__ = ["init_app", "content_security_policy", "worker_policy"]
 
 
 def _tile_source(tile_url):
@@ -34,6 +34,12 @@ def content_security_policy(tile_url):
     ))
 
 
+def worker_policy(tile_url):
+    """The policy of the offline worker, which fetches what route pages show, tiles among them."""
+    sources = " ".join(filter(None, ("'self'", _tile_source(tile_url))))
+    return f"default-src 'none'; connect-src {sources}"
+
+
 def init_app(app):
     headers = {
         "Content-Security-Policy": content_security_policy(app.config["TILE_URL"]),
@@ -43,6 +49,7 @@ def init_app(app):
     }
 
     @app.after_request
-    def secure(response):
-        response.headers.update(headers)
+    def secure(response):  # a response that brings a policy of its own (the offline worker's) keeps it
+        for name, value in headers.items():
+            response.headers.setdefault(name, value)
         return response

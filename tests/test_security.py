@@ -109,3 +109,16 @@ def test_folium_pulls_nothing_from_a_cdn(client):
     head = html[:html.index("</head>")]
     assert not re.search(r"(src|href)=\"(https?:)?//", head)
     assert "http://" not in script and "https://" not in script  # the test app has no tile URL
+
+
+@pytest.mark.parametrize("tile_url, connect", [
+    ("https://tile.openstreetmap.org/{z}/{x}/{y}.png", "'self' https://tile.openstreetmap.org"), ("", "'self'")])
+def test_the_offline_worker_may_fetch_the_app_and_the_tile_host_and_nothing_else(make_app, tile_url, connect):
+    client = make_app(TILE_URL=tile_url).test_client()
+    page = client.get("/routes/balts-road-selonian?lang=lv").get_data(as_text=True)
+    assert 'data-worker="/offline.js"' in page  # one worker for every language: no lang in its URL
+    worker = client.get("/offline.js")
+    assert worker.status_code == 200 and worker.mimetype == "text/javascript"
+    assert b"craftmap-routes-v1" in worker.data
+    assert policy(worker) == {"default-src": "'none'", "connect-src": connect}
+    assert worker.headers["X-Content-Type-Options"] == "nosniff"

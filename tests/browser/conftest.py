@@ -51,14 +51,16 @@ class LiveServer:
         self.app.extensions["craftmap.write_engine"].dispose()
 
 
-def start_server(tmp_path_factory, data=DATA):
+def start_server(tmp_path_factory, data=DATA, tile_url=None):
+    """The app on a local port; its base map is a blank tile of its own unless ``tile_url`` names another."""
     from craftmap import create_app
     from craftmap.assets import asset_url
     url = fresh_database_url(tmp_path_factory.mktemp("db"))
-    app = create_app({"SECRET_KEY": "test", "DATABASE_URL": url, "DATA_DIR": data, "TILE_URL": "",
+    app = create_app({"SECRET_KEY": "test", "DATABASE_URL": url, "DATA_DIR": data, "TILE_URL": tile_url or "",
                       "TILE_ATTRIBUTION": "blank test tiles"})
-    with app.test_request_context():
-        app.config["TILE_URL"] = asset_url("img/blank-tile.png")  # a path on this server: the policy needs no change
+    if not tile_url:
+        with app.test_request_context():
+            app.config["TILE_URL"] = asset_url("img/blank-tile.png")  # a path on this server: the policy needs no change
     return LiveServer(app)
 
 

@@ -25,6 +25,38 @@
     document.querySelectorAll("details.fold-narrow").forEach(function (d) { d.open = false; });
   }
 
+  /* A route page asks the offline worker (static/js/offline.js) to keep it and all it loaded and
+     offers; a copy the worker served without a connection says so, and from when. */
+  function offline() {
+    var note = document.querySelector(".offline-note[data-worker]");
+    if (!note) { return; }
+    var at = new Date(document.documentElement.getAttribute("data-saved-at") || "");
+    if (!isNaN(at)) {  // a saved copy is not saved again
+      note.textContent = note.getAttribute("data-saved-text").replace("%(date)s",
+        at.toLocaleString(document.documentElement.lang, { dateStyle: "long", timeStyle: "short" }));
+      note.classList.add("saved-copy");
+      note.hidden = false;
+      return;
+    }
+    if (!("serviceWorker" in navigator)) { return; }
+    navigator.serviceWorker.addEventListener("message", function (e) {
+      if (!e.data || e.data.type !== "kept") { return; }
+      document.body.setAttribute("data-offline", e.data.failed ? "partial" : "ready");
+      if (e.data.failed) { return; }
+      note.textContent = note.getAttribute("data-ready-text");
+      note.hidden = false;
+    });
+    navigator.serviceWorker.register(note.getAttribute("data-worker")).then(function () {
+      return navigator.serviceWorker.ready;
+    }).then(function (registration) {
+      var urls = performance.getEntriesByType("resource").map(function (e) { return e.name; });
+      document.querySelectorAll("a[download], link[rel=alternate]").forEach(function (a) { urls.push(a.href); });
+      registration.active.postMessage({ type: "keep", page: window.location.href, urls: urls });
+    }).catch(function () { document.body.setAttribute("data-offline", "unavailable"); });
+  }
+
+  window.addEventListener("load", offline);
+
   document.addEventListener("DOMContentLoaded", function () {
     foldOnPhones();
     paint(document);

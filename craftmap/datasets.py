@@ -273,6 +273,17 @@ def _resolved_stops(route, snap, lang):
     return stops
 
 
+DRIVE_KMH = 50
+
+
+def drive_minutes(straight_km):
+    """An estimate of the drive over a leg measured as a straight line: at an average DRIVE_KMH over the
+    straight distance (roads are longer, and the average allows for it), to the nearest 5 minutes."""
+    if straight_km is None:
+        return None
+    return max(5, 5 * round(straight_km / DRIVE_KMH * 60 / 5))
+
+
 def route_summary(route, lang, snap=None):
     """A route with its stops in order, leg and total lengths in km."""
     snap = snap or snapshot()
@@ -280,8 +291,10 @@ def route_summary(route, lang, snap=None):
     legs = spatial.leg_lengths_km([(s["lon"], s["lat"]) if s["location_known"] else None for s in stops])
     stops[0]["distance_from_previous_km"] = stops[0]["distance_from_stop"] = None
     measured_from = stops[0]["seq"] if stops[0]["location_known"] else None
+    stops[0]["drive_from_previous_min"] = None
     for stop, leg in zip(stops[1:], legs):  # from the last stop whose location is known, named when not adjacent
         stop["distance_from_previous_km"], stop["distance_from_stop"] = leg, measured_from if leg is not None else None
+        stop["drive_from_previous_min"] = drive_minutes(leg)
         measured_from = stop["seq"] if stop["location_known"] else measured_from
     geometry = shape(route["geometry"]) if route["geometry"] else None
     texts = {k: route.get(f"description_{k}") for k in ("en", "lv", "lt")}
@@ -297,6 +310,8 @@ def route_summary(route, lang, snap=None):
         "stops_accessible": sum(s["wheelchair"] == "yes" and not s["closed"] for s in stops),
         "stops_wheelchair_unknown": sum(s["wheelchair"] == "unknown" for s in stops),
         "length_km": round(spatial.line_length_km(geometry), 1),
+        # how the legs are measured, and the drive times derived from them, said in the data itself
+        "legs_measured": "straight_line", "drive_estimate_kmh": DRIVE_KMH,
         "geometry": route["geometry"],
         "url": url_for("public.route", route_id=route["id"], lang=lang),
     }

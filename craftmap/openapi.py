@@ -85,7 +85,9 @@ PATHS = {
     "/api/v1/routes/{id}": _get("One route: stops in order with distances, length_km, nearby centres. A stop "
                                 "that is not a centre has centre_id null, its own name and source, and "
                                 "position_origin 'planner' (entered by a planner) or 'source' (given with the "
-                                "route's source); a centre's stop has position_origin 'centre'",
+                                "route's source); a centre's stop has position_origin 'centre'. Each stop's "
+                                "distance_from_previous_km is a straight line (legs_measured 'straight_line'), "
+                                "and drive_from_previous_min an estimate from it at drive_estimate_kmh",
                                 params=_ID + _LANG + [_DATE], not_found=True, checked=True),
     "/api/v1/routes/{id}.gpx": _get("The route as GPX 1.1 (stops as waypoints and route, line as track)",
                                     "application/gpx+xml", _ID + _LANG, True),

@@ -4,6 +4,7 @@ import re
 import pytest
 
 from bench.synthetic import synthetic_data_dir
+from craftmap import datasets
 from tests.conftest import DATA
 
 PAGES = ["/", "/centres", "/centres/dobele-crafts-house", "/routes", "/routes/balts-road-selonian",
@@ -97,3 +98,23 @@ def test_search_ignores_case_and_diacritics(client, typed, found):
 def _fold(text):
     import unicodedata
     return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)).casefold()
+
+
+@pytest.mark.parametrize("km, minutes", [(None, None), (0.2, 5), (4.0, 5), (6.3, 10), (12.3, 15), (41.5, 50)])
+def test_a_drive_time_is_estimated_from_the_straight_leg(km, minutes):
+    assert datasets.drive_minutes(km) == minutes
+
+
+def test_each_leg_says_its_drive_time_and_that_both_are_estimates_from_a_straight_line(client):
+    props = client.get("/api/v1/routes/balts-road-selonian").get_json()["properties"]
+    assert props["legs_measured"] == "straight_line" and props["drive_estimate_kmh"] == 50
+    legs = [(s["distance_from_previous_km"], s["drive_from_previous_min"]) for s in props["stops"]]
+    assert legs[0] == (None, None) and all((k is None) == (m is None) for k, m in legs)
+    assert any(m for k, m in legs)
+    for lang, note, drive in (("en", "straight lines, not along roads", "min by car"),
+                              ("lv", "taisnas līnijas, nevis pa ceļiem", "min ar auto"),
+                              ("lt", "tiesios linijos, o ne keliais", "min automobiliu")):
+        html = client.get(f"/routes/balts-road-selonian?lang={lang}").get_data(as_text=True)
+        assert note in html and "50 km/h" in html
+        km, minutes = next((k, m) for k, m in legs if m)
+        assert f"≈ {minutes} {drive}" in html

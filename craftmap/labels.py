@@ -158,6 +158,9 @@ def map_texts():
         "none_in_view": _("No centre in this part of the map: zoom out or move the map."),
         "today_open": _("Open today"), "today_closed": _("Closed today"),
         "today_unknown": _("Not known whether open today"),
+        "day_open": _("Open on %(date)s"), "day_closed": _("Closed on %(date)s"),
+        "day_unknown": _("Not known whether open on %(date)s"),
+        "day_status": _("%(date)s: open %(open)s, closed %(closed)s, not known %(unknown)s"),
         "unlocated_more": _("%(n)s more centres have no known location yet: see the full list"),
         "unknown_wheelchair": _("None is known yet: wheelchair access is unknown for %(count)s of the "
                                 "%(total)s centres the other filters find."),

@@ -92,6 +92,43 @@ def test_the_first_view_holds_every_route_and_every_located_centre(browser, live
     context.close()
 
 
+IN_VIEW = """() => {
+  const map = window.craftmap.map, view = map.getBounds(), layers = window.craftmap.routeLayers;
+  return Object.keys(layers).map(id => view.contains(layers[id].getBounds())); }"""
+
+
+def _first_view(browser, live, path, size):
+    context = browser.new_context(locale="lv-LV", **(PHONE | {"viewport": size}))
+    page = Watched(context.new_page(), live.url).open(path)
+    settled(page)
+    return context, page
+
+
+def _turn(page, size):
+    page.set_viewport_size(size)
+    page.wait_for_timeout(400)  # the map waits for the turn to end before it fits again
+    settled(page)
+    return page.evaluate("window.craftmap.map.getZoom()")
+
+
+@pytest.mark.parametrize("path", ["/?lang=lv", "/routes/balts-road-selonian?lang=lv"])
+def test_turning_the_phone_gives_the_view_it_would_open_with_until_the_visitor_moves_the_map(browser, live, path):
+    upright, sideways = {"width": 320, "height": 568}, {"width": 568, "height": 320}  # a small phone
+    zooms = {}
+    for name, size in (("upright", upright), ("sideways", sideways)):
+        context, page = _first_view(browser, live, path, size)
+        zooms[name] = page.evaluate("window.craftmap.map.getZoom()")
+        context.close()
+    assert zooms["upright"] < zooms["sideways"]  # the two shapes have different first views
+    context, page = _first_view(browser, live, path, upright)
+    assert _turn(page, sideways) == zooms["sideways"] and all(page.evaluate(IN_VIEW))
+    assert _turn(page, upright) == zooms["upright"] and all(page.evaluate(IN_VIEW))
+    page.locator(".leaflet-control-zoom-in").tap()  # the visitor takes over: their view stays
+    settled(page)
+    assert _turn(page, sideways) == zooms["upright"] + 1
+    context.close()
+
+
 def test_a_tap_on_a_route_line_opens_its_name_and_a_link_to_its_page(browser, live):
     context, page, watched = opened(browser, live, PHONE, "/?lang=lv")
     # a point 6 px beside the drawn line of the first route, clear of markers: a finger lands near a

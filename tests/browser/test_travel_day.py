@@ -48,3 +48,54 @@ def test_the_travel_day_marks_each_stop_with_the_holidays_of_its_country(browser
         context.close()
     finally:
         server.stop()
+
+
+def test_the_map_marks_each_centre_for_the_travel_day_picked_and_keeps_it_in_the_url(browser, tmp_path_factory):
+    data = tmp_path_factory.mktemp("data") / "data"
+    shutil.copytree(DATA, data)
+    set_opening_hours(data, {"folk-applied-art-studio-auce": "Mo-Fr 09:00-17:00; PH off",
+                             "dobele-crafts-house": "Mo-Sa 10:00-17:00"})
+    server = start_server(tmp_path_factory, data=data)
+    try:
+        context = browser.new_context(locale="lv-LV", **PHONE)
+        page = Watched(context.new_page(), server.url).open("/?lang=lv")
+        assert page.locator(".leaflet-marker-icon.day-closed, .leaflet-marker-icon.day-open").count() == 0  # no day, no marks
+        page.get_by_role("button", name="Filtri").click()
+        page.get_by_label("Jūsu ceļojuma diena").fill("2026-11-18")  # Latvia's proclamation day, a Wednesday
+        page.get_by_role("button", name="Rādīt kartē").click()
+        page.wait_for_function("document.body.getAttribute('data-loaded') === '2'")
+        assert "date=2026-11-18" in page.url  # a planned day can be shared
+        states = [f["properties"]["open_on"]["state"] for f in page.evaluate(
+            "fetch('/api/v1/centres?fields=map&date=2026-11-18').then(r => r.json())")["features"]]
+        n = {s: states.count(s) for s in ("open", "closed", "unknown")}
+        assert n["closed"] >= 1 and n["open"] >= 1  # Auce and Dobele among them
+        status = page.locator("#result-count").inner_text()
+        assert (f"trešdiena, 18. novembris: atvērti {n['open']}, slēgti {n['closed']}, "
+                f"nav zināms {n['unknown']}") in status
+        assert page.locator(".legend-day").first.is_visible()
+        context.close()
+
+        # the shared link opens on that day; the centre in Auce is closed for the holiday, Dobele open
+        context = browser.new_context(locale="lv-LV", **PHONE)
+        page = Watched(context.new_page(), server.url).open("/?lang=lv&date=2026-11-18&q=Auce")
+        assert page.locator("#filter-date").input_value() == "2026-11-18"
+        marker = page.locator(".leaflet-marker-icon.day-closed")
+        marker.first.wait_for()  # once the map has zoomed to what it found
+        assert marker.count() == 1 and "Slēgts (trešdiena, 18. novembris)" in marker.get_attribute("title")
+        marker.focus()
+        page.keyboard.press("Enter")
+        page.locator(".leaflet-popup-content .open-on").wait_for()
+        text = page.locator(".leaflet-popup-content .open-on").inner_text()
+        assert text.startswith("Slēgts (trešdiena, 18. novembris): ") and "proklamēšanas" in text.lower()
+        page.goto(server.url + "/?lang=lv&date=2026-11-18&q=Dobele")
+        page.wait_for_selector("body[data-loaded]")
+        page.locator(".leaflet-marker-icon.day-open .day-mark").first.wait_for()
+        assert "Atvērts (trešdiena, 18. novembris): 10:00–17:00" in page.locator("#centre-items").inner_text()
+        page.goto(server.url + "/?lang=lv&date=not-a-day")  # a day the browser cannot take is dropped, not sent
+        page.wait_for_selector("body[data-loaded]")
+        status = page.locator("#result-count").inner_text()
+        assert status.startswith("Parādīti centri: ") and ":" not in status.split(")")[-1]  # the map, no day's line
+        assert page.locator(".leaflet-marker-icon.day-closed, .leaflet-marker-icon.day-open").count() == 0
+        context.close()
+    finally:
+        server.stop()

@@ -21,20 +21,28 @@
   // on a touch screen every marker takes a 44 px finger, its drawn pin staying 28 px
   var TARGET = window.matchMedia("(pointer: coarse)").matches ? 44 : 28;
 
-  var ICONS = {};
-  function pinIcon(wheelchair) {
-    var key = SYMBOL[wheelchair] ? wheelchair : "unknown";
+  var ICONS = {}, DAY = { on: false };  // DAY.on: the centres shown carry a travel day's open_on
+  /* A pin shows wheelchair access by its colour and symbol; on a travel day a centre open that day
+     carries a tick, one closed that day is faded, and one not known to be either is left as it is. */
+  function pinIcon(wheelchair, day) {
+    var kind = SYMBOL[wheelchair] ? wheelchair : "unknown", key = kind + "/" + (day || "");
     ICONS[key] = ICONS[key] || L.divIcon({
-      className: "pin-marker",
-      html: '<span class="pin pin-' + key + '">' + SYMBOL[key] + "</span>",
+      className: "pin-marker" + (day ? " day-" + day : ""),
+      html: '<span class="pin pin-' + kind + '">' + SYMBOL[kind] + "</span>" + (day === "open" ? '<span class="day-mark">\u2713</span>' : ""),
       iconSize: [TARGET, TARGET], iconAnchor: [TARGET / 2, TARGET / 2], popupAnchor: [0, -12]
     });
     return ICONS[key];
   }
 
-  function clusterIcon(group) {  // markercluster's own look, at least 44 px on a touch screen
-    var n = group.getChildCount(), size = Math.max(40, TARGET);
-    return L.divIcon({ html: "<div><span>" + n + "</span></div>", iconSize: [size, size],
+  /* markercluster's own look, at least 44 px on a touch screen; on a travel day a tick with the number
+     of its centres open that day */
+  function clusterIcon(group) {
+    var n = group.getChildCount(), size = Math.max(40, TARGET), open = 0;
+    if (DAY.on) {
+      group.getAllChildMarkers().forEach(function (m) { open += m.feature.properties.open_on.state === "open" ? 1 : 0; });
+    }
+    var mark = open ? '<span class="day-mark">\u2713' + open + "</span>" : "";
+    return L.divIcon({ html: "<div><span>" + n + "</span></div>" + mark, iconSize: [size, size],
       className: "marker-cluster marker-cluster-" + (n < 10 ? "small" : n < 100 ? "medium" : "large") });
   }
 
@@ -47,19 +55,28 @@
       el("p", { text: p.settlement }),
       el("p", { text: t.hours + ": " + (p.opening_hours_text || p.opening_hours || t.unknown) }),
       p.opening_hours_provenance ? el("p", { "class": "provenance", text: p.opening_hours_provenance }) : null,
-      // with no hours recorded "not known" is said once, not again for today
-      p.open_on && p.opening_hours ? el("p", { "class": "open-on state-" + p.open_on.state, text: todayText(p.open_on, t) }) : null,
+      // with no hours recorded "not known" is said once, not again for the day
+      p.open_on && p.opening_hours ? el("p", { "class": "open-on state-" + p.open_on.state, text: dayText(p.open_on, t) }) : null,
       el("p", { "class": "popup-wheelchair", text: p.wheelchair_label }),
       el("p", { text: signage }),
       el("a", { href: p.url, text: t.details })
     ]);
   }
 
-  /* "Open today: 10:00–18:00", "Closed today: <holiday>", "Not known whether open today". */
-  function todayText(o, t) {
+  /* "Open today: 10:00–18:00", "Closed on Saturday, 5 December: <holiday>", "Not known whether open
+     today"; another day than today is named. */
+  function dayText(o, t) {
     var spans = o.intervals.map(function (i) { return i.opens + "–" + i.closes; }).join(", ");
-    var text = { open: t.today_open + ": " + spans, closed: t.today_closed, unknown: t.today_unknown }[o.state];
+    var when = o.date === today() ? null : longDate(o.date);
+    var text = when ? { open: t.day_open, closed: t.day_closed, unknown: t.day_unknown }[o.state].replace("%(date)s", when)
+                    : { open: t.today_open, closed: t.today_closed, unknown: t.today_unknown }[o.state];
+    text += o.state === "open" && spans ? ": " + spans : "";
     return text + (o.holiday ? (o.state === "open" ? " (" + o.holiday.name + ")" : ": " + o.holiday.name) : "");
+  }
+
+  function longDate(iso) {  // "sestdiena, 5. decembris": the day a visitor picked, in the page's language
+    return new Date(iso + "T12:00:00").toLocaleDateString(document.documentElement.lang,
+                                                          { weekday: "long", day: "numeric", month: "long" });
   }
 
   function today() {  // the visitor's own calendar day, as YYYY-MM-DD
@@ -80,10 +97,11 @@
   }
 
   function makeMarker(feature, t) {
-    var p = feature.properties, c = feature.geometry.coordinates;
+    var p = feature.properties, c = feature.geometry.coordinates, day = p.open_on && p.open_on.state;
     var label = p.wheelchair_label || t.wheelchair[p.wheelchair] || "";
     var marker = L.marker([c[1], c[0]], {
-      icon: pinIcon(p.wheelchair), title: p.name + " – " + label, alt: p.name, keyboard: true
+      icon: pinIcon(p.wheelchair, day), title: p.name + " – " + label + (day ? " – " + dayText(p.open_on, t) : ""),
+      alt: p.name, keyboard: true
     });
     marker.feature = feature;
     return marker;
@@ -148,7 +166,8 @@
       el("a", { href: url, text: p.name }),
       el("span", { text: " – " + where + dist + ". " }),
       el("span", { "class": "pin pin-" + p.wheelchair, "aria-hidden": "true", text: SYMBOL[p.wheelchair] || "?" }),
-      el("span", { text: " " + (t.wheelchair[p.wheelchair] || "") })
+      el("span", { text: " " + (t.wheelchair[p.wheelchair] || "") }),
+      p.open_on ? el("span", { "class": "open-on state-" + p.open_on.state, text: ". " + dayText(p.open_on, t) }) : null
     ]);
   }
 
@@ -188,7 +207,8 @@
     map.addLayer(cluster);
     control.addOverlay(cluster, t.centres);
     openPopupsOn(cluster, t, function (id) {
-      return centreUrl(cfg.centreApi.split("?")[0], id) + "?lang=" + encodeURIComponent(cfg.lang) + "&date=" + today();
+      return centreUrl(cfg.centreApi.split("?")[0], id) + "?lang=" + encodeURIComponent(cfg.lang) +
+        "&date=" + (filters.date || today());  // the travel day picked, else the visitor's today
     });
     var boundaries = L.geoJSON(null, { style: { color: "#555", weight: 1, fill: false }, interactive: false });
     control.addOverlay(boundaries, t.boundaries);
@@ -209,6 +229,7 @@
     Object.keys(filters).forEach(function (k) {
       var input = form.elements[k];
       if (input) { input.value = filters[k]; }
+      if (k === "date" && input && input.value !== filters[k]) { delete filters[k]; }  // no day: the browser refused it
     });
     var panel = filterPanel(form, cfg, map);
     routePopups(routeLayers, cfg.routes || [], t);
@@ -249,6 +270,7 @@
 
     function show(collection, fit) {
       cluster.clearLayers();
+      DAY.on = Boolean(filters.date) && collection.features.every(function (f) { return f.properties.open_on; });
       var markers = [];
       shown = collection.features;
       var u = collection.meta && collection.meta.unknown;  // nothing found where the data is unknown: say so
@@ -262,15 +284,25 @@
       fillList();
       var m = collection.meta;
       status.textContent = u ? emptyText : t.status.replace(/%\((\w+)\)s/g, function (_, k) { return String(m[k]); });
+      if (filters.date && !u) { status.textContent += ".\n" + daySummary(filters.date, collection.features, t); }
+      document.querySelectorAll(".legend-day").forEach(function (li) { li.hidden = !filters.date; });
       if (fit) {  // every route and every shown centre in view
         var bounds = L.latLngBounds([]);
         if (markers.length) { bounds.extend(cluster.getBounds()); }
         Object.keys(routeLayers).forEach(function (id) {
           if (map.hasLayer(routeLayers[id])) { bounds.extend(routeLayers[id].getBounds()); }
         });
-        if (bounds.isValid()) { map.fitBounds(bounds, { maxZoom: 11, padding: [20, 20] }); }
+        if (bounds.isValid()) { firstView(map, bounds, { maxZoom: 11, padding: [20, 20] }); }
       }
       document.body.setAttribute("data-loaded", String(Number(document.body.getAttribute("data-loaded") || 0) + 1));
+    }
+
+    /* "Saturday, 5 December: open 3, closed 5, not known 33". */
+    function daySummary(iso, features, t) {
+      var n = { open: 0, closed: 0, unknown: 0 };
+      features.forEach(function (f) { if (f.properties.open_on) { n[f.properties.open_on.state] += 1; } });
+      return t.day_status.replace("%(date)s", longDate(iso)).replace(/%\((open|closed|unknown)\)s/g,
+                                                                      function (_, k) { return String(n[k]); });
     }
 
     var pending = null;  // the newest request: a late answer to an older filter must not replace its list
@@ -321,6 +353,7 @@
         .bindTooltip(t.you_are_here);
     }
     document.getElementById("locate-me").addEventListener("click", function () {
+      map.firstView = null;  // the visitor's own place is the view now, also when the phone turns
       map.once("locationfound", function (e) { youAreHere(e.latlng); });
       map.once("locationerror", function () { status.textContent = t.near_error; });
       map.locate({ setView: true, maxZoom: 12 });
@@ -330,6 +363,7 @@
       if (!navigator.geolocation) { status.textContent = t.near_error; return; }
       navigator.geolocation.getCurrentPosition(function (pos) {
         var here = L.latLng(pos.coords.latitude, pos.coords.longitude), before = shown;
+        map.firstView = null;
         youAreHere(here);
         map.setView(here, 10);
         load({ near: here.lng + "," + here.lat }, false).then(function (answered) {
@@ -413,6 +447,31 @@
     });
   }
 
+  /* Fit bounds, and keep them as the view to fit again when the phone turns (see keepFirstView). */
+  function firstView(map, bounds, options) {
+    map.firstView = { bounds: bounds, options: options };
+    map.fitBounds(bounds, options);
+  }
+
+  /* Until the visitor moves the map, turning the phone (or resizing the window) fits the first view
+     to the new shape, so nothing it showed is cut; once they have moved it, their view stays. */
+  function keepFirstView(map, mode) {
+    var touched = false, timer = null;
+    ["pointerdown", "touchstart", "wheel", "keydown"].forEach(function (type) {
+      map.getContainer().addEventListener(type, function () { touched = true; }, { passive: true });
+    });
+    window.addEventListener("resize", function () {
+      window.clearTimeout(timer);
+      timer = window.setTimeout(function () {
+        if (mode === "overview") { fitFirstScreen(map); } else { map.invalidateSize({ animate: false }); }
+        var view = map.firstView;
+        if (!touched && view && !document.body.classList.contains("printing")) {
+          map.fitBounds(view.bounds, L.extend({ animate: false }, view.options));
+        }
+      }, 150);
+    });
+  }
+
   /* The map below everything above it fills what is left of the first screen on a phone. */
   function fitFirstScreen(map) {
     var wrap = map.getContainer().closest(".map-wrap");
@@ -477,7 +536,7 @@
     });
     var whole = L.latLngBounds(bounds);
     Object.keys(routeLayers).forEach(function (id) { whole.extend(routeLayers[id].getBounds()); });
-    function fit() { if (whole.isValid()) { map.fitBounds(whole, { padding: [20, 20], animate: false }); } }
+    function fit() { if (whole.isValid()) { firstView(map, whole, { padding: [20, 20], animate: false }); } }
     fit();
     /* Print: lay the map out at the printed size and fit the whole route to it, then back */
     window.addEventListener("beforeprint", function () {
@@ -530,6 +589,7 @@
       var views = { overview: overview, route: routeView, centre: centreView, plain: plainView };
       views[cfg.mode](map, control, routeLayers, cfg);
       if (cfg.mode === "overview") { fitFirstScreen(map); }
+      keepFirstView(map, cfg.mode);
       window.craftmap.map = map;
       window.craftmap.routeLayers = routeLayers;
     }

@@ -5,7 +5,7 @@ import re
 from flask import Blueprint, current_app, g, jsonify, request, url_for
 from flask_babel import gettext as _
 
-from . import auth, datasets, editing, export, openapi, planner, planning
+from . import auth, datasets, db, editing, export, openapi, planner, planning, surveys
 from .web import body, cache_headers, memo, send
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -136,6 +136,31 @@ def post_centre():
     centre_id = editing.create(user, _json_object())
     response = _centre_response(centre_id, status=201)
     response.headers["Location"] = url_for("api.centre", centre_id=centre_id, lang=None)
+    return response
+
+
+@bp.route("/centres/<centre_id>/surveys")
+def centre_surveys(centre_id):
+    """A centre's field surveys, newest first; who surveyed only for those who may read its history."""
+    if datasets.centre_detail(centre_id, g.lang) is None:
+        raise ApiError(404, _("There is no centre with the id %(id)r.", id=centre_id), "id")
+    user = _api_user() if request.headers.get("Authorization") else None
+    full = user is not None and editing.may(user, "history", db.get_centre(centre_id))
+    found = [s if full else surveys.public(s) for s in surveys.for_centre(centre_id)]
+    return jsonify(centre=centre_id, surveys=found)
+
+
+@bp.route("/centres/<centre_id>/surveys", methods=["POST"])
+def post_survey(centre_id):
+    """Record a field survey; the centre's wheelchair, signage and check date follow from it. A survey
+    sent again with the same id is answered 200 with the one saved, not saved twice."""
+    user = _api_user()
+    editing.centre_for(user, "edit", centre_id)  # 404 and 403 before anything about the request
+    version, raw = _if_match(), _json_object()
+    survey, created = surveys.save(user, centre_id, raw, version)
+    response = jsonify(survey)
+    response.status_code = 201 if created else 200
+    response.headers["Location"] = url_for("api.centre_surveys", centre_id=centre_id, lang=None) + f"#{survey['id']}"
     return response
 
 

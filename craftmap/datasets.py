@@ -12,7 +12,7 @@ from flask import current_app, has_request_context, request, session, url_for
 from flask_babel import format_decimal, gettext, ngettext
 from shapely.geometry import Point, shape
 
-from . import db, entry, hours, hours_text, labels, spatial, validation
+from . import db, entry, hours, hours_text, labels, spatial, surveys, validation
 from .i18n import pick
 
 __all__ = ["snapshot", "centre_feature", "centres_collection", "filter_options", "centre_detail",
@@ -234,9 +234,19 @@ def centre_detail(centre_id, lang, day=None):
     if day is not None:
         feature["properties"]["open_on"] = hours.open_on(c["opening_hours"], day, c["country"], lang)
     feature["properties"]["visitors"] = {str(y): n for y, n in db.visitors(centre_id).items()}
+    feature["properties"] |= _surveyed(c)
     feature["properties"]["route_names"] = [
         {"id": r["id"], "name": route_name(r, lang)} for r in snap.routes if r["id"] in snap.routes_of.get(c["id"], [])]
     return feature
+
+
+def _surveyed(c):
+    """The day of the newest field survey beside each value it still gives: an edit since then speaks
+    for the value instead, and a survey that left it unanswered never surveyed it."""
+    survey = surveys.latest(c["id"])
+    gave = survey and {f: survey[f] for f in ("wheelchair", "signage") if survey[f] != "unknown"}
+    return {f"{f}_surveyed_on": survey["surveyed_on"] if gave and gave.get(f) == c[f] else None
+            for f in ("wheelchair", "signage")}
 
 
 def route_name(route, lang):

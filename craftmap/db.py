@@ -111,6 +111,23 @@ changes = sa.Table(
     sa.Column("new", sa.Text, nullable=True),
     sa.Column("reverts", sa.String(32), nullable=True),
     sa.Column("version", sa.Integer, nullable=True),  # the centre's version this change set made
+    sa.Column("survey_id", sa.String(32), nullable=True),  # the field survey this change set came from
+)
+
+surveys = sa.Table(  # craftmap/surveys.py: the answers at the door, and the values they gave the centre
+    "surveys", metadata,
+    sa.Column("id", sa.String(32), primary_key=True),  # made by the client, so a resend is no second survey
+    sa.Column("centre_id", sa.String(80), sa.ForeignKey("centres.id"), nullable=False, index=True),
+    sa.Column("surveyed_on", sa.String(10), nullable=False),  # YYYY-MM-DD
+    sa.Column("surveyed_by", sa.Text, nullable=False),
+    sa.Column("recorded_at", sa.DateTime(timezone=True), server_default=sa.func.now()),
+    sa.Column("answers", sa.Text, nullable=False),  # JSON {question: answer}
+    sa.Column("notes", sa.Text, nullable=False, server_default=""),
+    sa.Column("wheelchair", sa.Text, nullable=False),          # as given to the centre
+    sa.Column("wheelchair_derived", sa.Text, nullable=False),  # as the rules read the answers
+    sa.Column("override_reason", sa.Text, nullable=False, server_default=""),
+    sa.Column("signage", sa.Text, nullable=False),
+    sa.Column("centre_version", sa.Integer, nullable=False),  # the centre's version the survey's save made
 )
 
 meta = sa.Table(

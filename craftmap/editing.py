@@ -280,12 +280,12 @@ def _as_text(row):
     return row | {k: "" if row.get(k) is None else str(row[k]) for k in ("lat", "lon")}
 
 
-def record(centre_id, batch, user, diffs, version, reverts=None):
+def record(centre_id, batch, user, diffs, version, reverts=None, survey=None):
     """The history rows of one change set (one save: {field: (old, new)} that made ``version``), for
     ``conn.execute(db.changes.insert(), rows)``. Every writer of centres records through this."""
     return [{"centre_id": centre_id, "batch": batch, "by": user, "field": f, "version": version,
              "old": None if old is None else str(old), "new": None if new is None else str(new),
-             "reverts": reverts} for f, (old, new) in diffs.items()]
+             "reverts": reverts, "survey_id": survey} for f, (old, new) in diffs.items()]
 
 
 def typed(field, text):
@@ -310,9 +310,10 @@ def _set_visitors(conn, centre_id, visitors, diffs):
         diffs[f"visitors_{year}"] = (before.get(year), count)
 
 
-def save_in(conn, current, changes, expected_version, user, visitors=None, reverts=None):
+def save_in(conn, current, changes, expected_version, user, visitors=None, reverts=None, survey=None):
     """The write itself, in ``conn``'s transaction: check, version-checked UPDATE, visitor counts, one
-    change set. ``current`` is the centre as read in that transaction. Returns the new version."""
+    change set (from the field survey ``survey``, if one gave it). ``current`` is the centre as read in
+    that transaction. Returns the new version."""
     if current["version"] != expected_version:
         raise Conflict(current)
     changes = with_hours_provenance(current, {k: v for k, v in changes.items() if k in EDITABLE})
@@ -327,7 +328,7 @@ def save_in(conn, current, changes, expected_version, user, visitors=None, rever
     _set_visitors(conn, current["id"], visitors or {}, diffs)
     if diffs:
         conn.execute(db.changes.insert(), record(current["id"], uuid.uuid4().hex, user, diffs, expected_version + 1,
-                                                 reverts))
+                                                 reverts, survey))
     db.bump_data_version(conn)
     return expected_version + 1
 

@@ -1,5 +1,6 @@
 """The OpenAPI 3.1 description of the API; a test fails when an endpoint is missing here."""
 from .planning import DISTANCES_KM
+from .surveys import ANSWERS
 from .validation import CENTRE_FIELDS, MAX_CHARS, MAX_VISITORS
 
 __all__ = ["document", "PATHS"]
@@ -56,6 +57,8 @@ _BODY = {"required": True, "content": {"application/json": {"schema": {
     "{year: count}. A new centre starts in your municipality with unknown accessibility, signage and "
     "network, and no location."}}}}
 _AUTH = [{"bearer": []}]
+_SURVEY_ANSWERS = {k: {"type": ["number", "null"], "minimum": v[0], "maximum": v[1]} if isinstance(v[0], int)
+                   else {"enum": list(v)} for k, v in ANSWERS.items()}
 
 
 def _write(method, summary, extra):
@@ -81,6 +84,28 @@ PATHS = {
                                          "401": {"description": "No valid bearer token"},
                                          "403": {"description": "Not your municipality"},
                                          "404": {"description": "Unknown id", "content": {"application/json": {}}}}}},
+    "/api/v1/centres/{id}/surveys": _get(
+        "A centre's field surveys, newest first: date, answers, the wheelchair and signage values they gave "
+        "and why (the rules of craftmap/surveys.py); surveyed_by only with the token of one who may read "
+        "the centre's history", "application/json", _ID + _LANG, not_found=True)
+    | {"post": {"summary": "Record a field survey of a centre of your municipality; its wheelchair, signage, "
+                           "toilets_wheelchair and signage_checked_on follow through the same version check "
+                           "and history as every edit (If-Match required). Send a client-made UUID as id: "
+                           "a survey sent again with the same id is answered 200 with the saved one",
+                "security": _AUTH, "parameters": _ID,
+                "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                    "type": "object", "properties": {
+                        "id": {"type": "string", "format": "uuid"},
+                        "surveyed_on": {"type": "string", "format": "date"},
+                        "answers": {"type": "object", "properties": _SURVEY_ANSWERS, "additionalProperties": False},
+                        "notes": {"type": "string", "maxLength": 4000},
+                        "wheelchair_override": {"enum": ["yes", "limited", "no"]},
+                        "override_reason": {"type": "string", "maxLength": 4000}},
+                    "additionalProperties": True}}}},
+                "responses": {"201": {"description": "Saved; the survey with the values it gave"},
+                              "200": {"description": "A survey of this id was saved before: that one"},
+                              "404": {"description": "Unknown id", "content": {"application/json": {}}},
+                              "428": {"description": "If-Match missing"}, **_WRITE_ERRORS}}},
     "/api/v1/routes": _get("Routes as a FeatureCollection with stops in order and length_km", params=_LANG),
     "/api/v1/routes/{id}": _get("One route: stops in order with distances, length_km, nearby centres. A stop "
                                 "that is not a centre has centre_id null, its own name and source, and "

@@ -289,7 +289,7 @@ DRIVE_KMH = 50
 def drive_minutes(straight_km):
     """An estimate of the drive over a leg measured as a straight line: at an average DRIVE_KMH over the
     straight distance (roads are longer, and the average allows for it), to the nearest 5 minutes."""
-    if straight_km is None:
+    if straight_km is None or straight_km < 0.05:  # no leg: the two stops share a point
         return None
     return max(5, 5 * round(straight_km / DRIVE_KMH * 60 / 5))
 

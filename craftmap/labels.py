@@ -160,7 +160,8 @@ def map_texts():
         "today_unknown": _("Not known whether open today"),
         "day_open": _("Open on %(date)s"), "day_closed": _("Closed on %(date)s"),
         "day_unknown": _("Not known whether open on %(date)s"),
-        "day_status": _("%(date)s: open %(open)s, closed %(closed)s, not known %(unknown)s"),
+        "day_status": _("%(date)s, on the map: open %(open)s, closed %(closed)s, not known %(unknown)s"),
+        "holiday": _("public holiday"),
         "unlocated_more": _("%(n)s more centres have no known location yet: see the full list"),
         "unknown_wheelchair": _("None is known yet: wheelchair access is unknown for %(count)s of the "
                                 "%(total)s centres the other filters find."),

@@ -100,7 +100,7 @@ def _fold(text):
     return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)).casefold()
 
 
-@pytest.mark.parametrize("km, minutes", [(None, None), (0.2, 5), (4.0, 5), (6.3, 10), (12.3, 15), (41.5, 50)])
+@pytest.mark.parametrize("km, minutes", [(None, None), (0.0, None), (0.2, 5), (4.0, 5), (6.3, 10), (12.3, 15), (41.5, 50)])
 def test_a_drive_time_is_estimated_from_the_straight_leg(km, minutes):
     assert datasets.drive_minutes(km) == minutes
 
@@ -112,8 +112,8 @@ def test_each_leg_says_its_drive_time_and_that_both_are_estimates_from_a_straigh
     assert legs[0] == (None, None) and all((k is None) == (m is None) for k, m in legs)
     assert any(m for k, m in legs)
     for lang, note, drive in (("en", "straight lines, not along roads", "min by car"),
-                              ("lv", "taisnas līnijas, nevis pa ceļiem", "min ar auto"),
-                              ("lt", "tiesios linijos, o ne keliais", "min automobiliu")):
+                              ("lv", "mērīti pa taisni, nevis pa ceļiem", "min ar auto"),
+                              ("lt", "matuojami tiesia linija, o ne keliais", "min automobiliu")):
         html = client.get(f"/routes/balts-road-selonian?lang={lang}").get_data(as_text=True)
         assert note in html and "50 km/h" in html
         km, minutes = next((k, m) for k, m in legs if m)

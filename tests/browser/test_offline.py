@@ -36,6 +36,7 @@ class TileServer:
 
     def stop(self):
         self.server.shutdown()
+        self.server.server_close()
 
 
 def _tiles_shown(page):
@@ -51,7 +52,7 @@ def test_a_route_page_opened_once_works_offline_with_its_stops_tiles_and_gpx(bro
         page = Watched(context.new_page(), server.url).open("/routes/balts-road-selonian?lang=lv")
         page.wait_for_selector("body[data-offline=ready]", timeout=15000)
         assert "Saglabāts šajā ierīcē" in page.locator(".offline-note").inner_text()
-        page.wait_for_function("document.querySelectorAll('.leaflet-tile-loaded').length > 0")
+        page.wait_for_function("() => document.querySelectorAll('.leaflet-tile-loaded').length > 0")
         online_tiles = _tiles_shown(page)
         online_stops = page.locator("table.stops tbody tr").all_inner_texts()
         gpx_url = page.locator("a[download]", has_text="GPX").get_attribute("href")

@@ -44,7 +44,7 @@ def test_the_travel_day_marks_each_stop_with_the_holidays_of_its_country(browser
         page.keyboard.press("Enter")
         page.locator(".leaflet-popup-content .open-on").wait_for()
         text = page.locator(".leaflet-popup-content .open-on").inner_text()
-        assert text.startswith("Šodien slēgts: ") and "proklamēšanas" in text.lower()
+        assert text.startswith("Šodien slēgts – svētku diena: ") and "proklamēšanas" in text.lower()
         context.close()
     finally:
         server.stop()
@@ -63,14 +63,14 @@ def test_the_map_marks_each_centre_for_the_travel_day_picked_and_keeps_it_in_the
         page.get_by_role("button", name="Filtri").click()
         page.get_by_label("Jūsu ceļojuma diena").fill("2026-11-18")  # Latvia's proclamation day, a Wednesday
         page.get_by_role("button", name="Rādīt kartē").click()
-        page.wait_for_function("document.body.getAttribute('data-loaded') === '2'")
+        page.wait_for_function("() => document.body.getAttribute('data-loaded') === '2'")
         assert "date=2026-11-18" in page.url  # a planned day can be shared
         states = [f["properties"]["open_on"]["state"] for f in page.evaluate(
-            "fetch('/api/v1/centres?fields=map&date=2026-11-18').then(r => r.json())")["features"]]
+            "fetch('/api/v1/centres?fields=map&date=2026-11-18').then(r => r.json())")["features"] if f["geometry"]]
         n = {s: states.count(s) for s in ("open", "closed", "unknown")}
         assert n["closed"] >= 1 and n["open"] >= 1  # Auce and Dobele among them
         status = page.locator("#result-count").inner_text()
-        assert (f"trešdiena, 18. novembris: atvērti {n['open']}, slēgti {n['closed']}, "
+        assert (f"trešdiena, 18. novembris, kartē: atvērti {n['open']}, slēgti {n['closed']}, "
                 f"nav zināms {n['unknown']}") in status
         assert page.locator(".legend-day").first.is_visible()
         context.close()
@@ -86,7 +86,11 @@ def test_the_map_marks_each_centre_for_the_travel_day_picked_and_keeps_it_in_the
         page.keyboard.press("Enter")
         page.locator(".leaflet-popup-content .open-on").wait_for()
         text = page.locator(".leaflet-popup-content .open-on").inner_text()
-        assert text.startswith("Slēgts (trešdiena, 18. novembris): ") and "proklamēšanas" in text.lower()
+        assert text.startswith("Slēgts (trešdiena, 18. novembris) – svētku diena: ") and "proklamēšanas" in text.lower()
+        page.wait_for_timeout(400)  # the map pans the popup into view
+        popup, count = (page.locator(s).bounding_box() for s in (".leaflet-popup-content-wrapper", "#result-count"))
+        assert popup["y"] >= count["y"] + count["height"], "the count box covers the popup's name"
+        assert popup["x"] >= 0 and popup["x"] + popup["width"] <= 390  # its close button on the screen
         page.goto(server.url + "/?lang=lv&date=2026-11-18&q=Dobele")
         page.wait_for_selector("body[data-loaded]")
         page.locator(".leaflet-marker-icon.day-open .day-mark").first.wait_for()

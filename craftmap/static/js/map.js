@@ -28,7 +28,7 @@
     var kind = SYMBOL[wheelchair] ? wheelchair : "unknown", key = kind + "/" + (day || "");
     ICONS[key] = ICONS[key] || L.divIcon({
       className: "pin-marker" + (day ? " day-" + day : ""),
-      html: '<span class="pin pin-' + kind + '">' + SYMBOL[kind] + "</span>" + (day === "open" ? '<span class="day-mark">\u2713</span>' : ""),
+      html: '<span class="pin pin-' + kind + '">' + SYMBOL[kind] + (day === "open" ? '<span class="day-mark">\u2713</span>' : "") + "</span>",
       iconSize: [TARGET, TARGET], iconAnchor: [TARGET / 2, TARGET / 2], popupAnchor: [0, -12]
     });
     return ICONS[key];
@@ -71,7 +71,7 @@
     var text = when ? { open: t.day_open, closed: t.day_closed, unknown: t.day_unknown }[o.state].replace("%(date)s", when)
                     : { open: t.today_open, closed: t.today_closed, unknown: t.today_unknown }[o.state];
     text += o.state === "open" && spans ? ": " + spans : "";
-    return text + (o.holiday ? (o.state === "open" ? " (" + o.holiday.name + ")" : ": " + o.holiday.name) : "");
+    return text + (o.holiday ? " \u2013 " + t.holiday + ": " + o.holiday.name : "");  // beside, not as the reason
   }
 
   function longDate(iso) {  // "sestdiena, 5. decembris": the day a visitor picked, in the page's language
@@ -107,8 +107,16 @@
     return marker;
   }
 
-  // a popup pans clear of the result count and the zoom buttons at the map's top
-  var POPUP = { autoPanPaddingTopLeft: [60, 110], autoPanPaddingBottomRight: [20, 20] };
+  /* A popup pans clear of the result count and the zoom buttons at the map's top (the count grows with
+     a travel day's line) and is never wider than the map leaves room for. */
+  function popupOptions(map) {
+    var count = document.getElementById("result-count"), top = 110;
+    if (count && count.offsetParent) {
+      top = Math.max(top, count.getBoundingClientRect().bottom - map.getContainer().getBoundingClientRect().top + 12);
+    }
+    return { autoPanPaddingTopLeft: [20, top], autoPanPaddingBottomRight: [20, 20],
+             maxWidth: Math.max(180, Math.min(300, map.getSize().x - 80)) };
+  }
 
   /* One handler for all markers of a layer: a popup is made only when a marker is opened, with
      the details fetched then, so 100 000 markers cost no popups up front. */
@@ -117,11 +125,12 @@
     layer.on("click keypress", function (e) {
       var marker = e.layer;
       if (e.type === "keypress" && e.originalEvent.key !== "Enter") { return; }
+      var options = popupOptions(marker._map || layer._map);
       if (!detailUrl) {
-        marker.bindPopup(popupContent(marker.feature.properties, t), POPUP).openPopup();
+        marker.bindPopup(popupContent(marker.feature.properties, t), options).openPopup();
         return;
       }
-      marker.bindPopup(el("div", { "class": "popup", text: t.loading }), POPUP).openPopup();
+      marker.bindPopup(el("div", { "class": "popup", text: t.loading }), options).openPopup();
       fetchJson(detailUrl(marker.feature.id)).then(function (d) {
         marker.setPopupContent(popupContent(d.properties, t));
       }, function () {
@@ -231,6 +240,11 @@
       if (input) { input.value = filters[k]; }
       if (k === "date" && input && input.value !== filters[k]) { delete filters[k]; }  // no day: the browser refused it
     });
+    if (!filters.date && new URLSearchParams(window.location.search).has("date")) {
+      var kept = new URLSearchParams(window.location.search);
+      kept.delete("date");
+      window.history.replaceState(null, "", window.location.pathname + "?" + kept.toString());
+    }
     var panel = filterPanel(form, cfg, map);
     routePopups(routeLayers, cfg.routes || [], t);
 
@@ -300,7 +314,9 @@
     /* "Saturday, 5 December: open 3, closed 5, not known 33". */
     function daySummary(iso, features, t) {
       var n = { open: 0, closed: 0, unknown: 0 };
-      features.forEach(function (f) { if (f.properties.open_on) { n[f.properties.open_on.state] += 1; } });
+      features.forEach(function (f) {  // those on the map, whose marks it explains
+        if (f.geometry && f.properties.open_on) { n[f.properties.open_on.state] += 1; }
+      });
       return t.day_status.replace("%(date)s", longDate(iso)).replace(/%\((open|closed|unknown)\)s/g,
                                                                       function (_, k) { return String(n[k]); });
     }

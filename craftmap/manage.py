@@ -2,6 +2,7 @@
 import base64
 import binascii
 import datetime
+import uuid
 
 from flask import Blueprint, Response, abort, current_app, flash, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import format_datetime
@@ -11,7 +12,7 @@ from shapely.geometry import shape
 from werkzeug.exceptions import Forbidden, NotFound
 
 from . import (auth, changesets, db, editing, hours, hours_text, importing, labels, merging, planning, route_editing,
-               sheets, track_files)
+               sheets, surveys, track_files)
 from .planner import csv_response
 from .validation import CENTRE_FIELDS, ENUMS, MAX_CHARS, hours_problems, not_one_of
 
@@ -211,6 +212,54 @@ def edit(centre_id):
         return _edit_page(exc.current, values, errors={"version": exc.problems[0][1]}, status=409)
     flash(_merged_message(merged) if merged else _("Saved."))
     return redirect(url_for("manage.edit", centre_id=centre_id))
+
+
+def _question_labels():
+    return {"surveyed_on": _("Day of the survey"), "entrance": _("Entrance"),
+            "step_height_cm": _("Highest step at the entrance, in cm"),
+            "door_width_cm": _("Entrance door width, in cm"), "rooms_step_free": _("Main rooms step-free"),
+            "toilet_wheelchair": _("Wheelchair-accessible toilet"),
+            "parking_wheelchair": _("Accessible parking near the entrance"),
+            "sign_at_junction": _("Sign at the junction with the nearest main road"),
+            "sign_at_entrance": _("Sign at the entrance"),
+            "on_tourism_signposts": _("On the municipality's tourism signposts"), "notes": _("Notes"),
+            "wheelchair_override": _("Wheelchair access, set by the surveyor"),
+            "override_reason": _("Why the answers do not give the right value"), "version": _("Version"),
+            "id": _("Survey"), "body": _("Survey")}
+
+
+def _survey_page(centre, values, survey_id, errors=None, saved=None, status=200):
+    return render_template(
+        "manage/survey.html", centre=centre, values=values, errors=errors or {}, saved=saved,
+        survey_id=survey_id, version=centre["version"], surveys=surveys.for_centre(centre["id"]),
+        last=surveys.latest(centre["id"]), today=datetime.date.today().isoformat(),
+        question_labels=_question_labels(), radio_fields=[k for k, v in surveys.ANSWERS.items()
+                                                           if not isinstance(v[0], int)],
+        step_max=surveys.STEP_MAX_CM, door_min=surveys.DOOR_MIN_CM, value_label=labels.value), status
+
+
+@bp.route("/centres/<centre_id>/survey", methods=["GET", "POST"])
+def survey(centre_id):
+    """The field survey of a centre, made to be filled in on a phone at its door."""
+    user = auth.current_user()
+    centre = editing.centre_for(user, "edit", centre_id)
+    if request.method == "GET":
+        return _survey_page(centre, {"surveyed_on": datetime.date.today().isoformat()}, uuid.uuid4().hex,
+                            saved=surveys.latest(centre_id) if request.args.get("saved") else None)
+    form = request.form
+    raw = {k: form.get(k, "") for k in ("id", "surveyed_on", "notes", "wheelchair_override", "override_reason")}
+    raw["answers"] = {k: form.get(k, "") for k in surveys.ANSWERS if form.get(k, "") not in ("", "unknown")}
+    values = dict(form.items())
+    try:
+        surveys.save(user, centre_id, raw, _posted_version())
+    except editing.Conflict as exc:  # the answers stay on the page; the survey is sent against the new version
+        return _survey_page(exc.current, values, raw["id"], errors={"version": _(
+            "The centre was changed while you surveyed it: check the values above and send the survey again.")},
+            status=409)
+    except editing.EditError as exc:
+        errors = {f.removeprefix("answers."): m for f, m in exc.by_field().items()}
+        return _survey_page(centre, values, raw["id"], errors=errors, status=422)
+    return redirect(url_for("manage.survey", centre_id=centre_id, saved=1))
 
 
 @bp.route("/centres/new", methods=["GET", "POST"])

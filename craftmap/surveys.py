@@ -22,6 +22,7 @@ import re
 import uuid
 
 import sqlalchemy as sa
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 
 from . import db, editing, entry
@@ -93,8 +94,8 @@ def derive_signage(a):
     return "unknown", [_("not answered: %(what)s", what=", ".join(unknown))]
 
 
-def _cm(value):
-    return f"{value:g}"
+def _cm(value):  # in the page's language: 6,5 in Latvian and Lithuanian
+    return format_decimal(value, "#,##0.#")
 
 
 def coerce(raw, today=None):

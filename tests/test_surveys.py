@@ -1,5 +1,6 @@
 """Field surveys: the rules that turn answers at the door into wheelchair and signage values, at each
 threshold, and the survey's save through the write API: scoped, version-checked, never twice."""
+import re
 import uuid
 
 import pytest
@@ -168,3 +169,61 @@ def test_a_survey_id_of_another_centre_is_refused(client, runner, accounts):
     dobele = runner.invoke(args=["token", "create", "dobele@example.test"]).output.strip()
     response = _post(client, dobele, OWN, SURVEY | {"id": sid})
     assert response.status_code == 422 and response.get_json()["field"] == "id"
+
+
+FORM = {"surveyed_on": "14.05.2026", "entrance": "steps", "step_height_cm": "6,5", "door_width_cm": "95",
+        "rooms_step_free": "yes", "sign_at_junction": "no", "sign_at_entrance": "yes", "notes": "Vienu pakāpienu."}
+
+
+def _form(auth, client, centre_id=OWN, lang="lv"):
+    html = client.get(f"/manage/centres/{centre_id}/survey?lang={lang}").get_data(as_text=True)
+    hidden = dict(re.findall(r'name="(version|id)" value="([^"]*)"', html))
+    return html, hidden
+
+
+def test_an_editor_surveys_a_centre_in_latvian_and_sees_what_it_gave_and_why(app, client, auth):
+    auth.login("dobele@example.test")
+    html, hidden = _form(auth, client)
+    assert "Augstākais pakāpiens pie ieejas, cm" in html and "7 cm vai mazāk" in html  # the definitions beside
+    response = auth.post(f"/manage/centres/{OWN}/survey?lang=lv", FORM | hidden)
+    assert response.status_code == 302
+    again = auth.post(f"/manage/centres/{OWN}/survey?lang=lv", FORM | hidden)  # a second tap on "save"
+    assert again.status_code == 302
+    with app.app_context():
+        assert len(surveys.for_centre(OWN)) == 1
+        centre = db.get_centre(OWN)
+    assert (centre["wheelchair"], centre["signage"], centre["signage_checked_on"]) == ("limited", "no", "2026-05-14")
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Saglabāts." in page and "pie ieejas viens 6,5 cm augsts pakāpiens" in page
+    assert "trūkst: norāde krustojumā ar tuvāko galveno ceļu" in page
+
+
+def test_a_bad_answer_is_named_in_the_page_language_and_nothing_is_saved(app, client, auth):
+    auth.login("dobele@example.test")
+    _html, hidden = _form(auth, client)
+    before = _state(app)
+    response = auth.post(f"/manage/centres/{OWN}/survey?lang=lt", FORM | hidden | {"door_width_cm": "plati"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and "Įėjimo durų plotis, cm" in page and "nėra matas centimetrais" in page
+    assert 'value="plati"' in page and "Vienu pakāpienu." in page  # what was typed stays
+    assert _state(app) == before
+
+
+def test_the_survey_form_is_for_the_centres_own_editors(client, auth):
+    auth.login("dobele@example.test")
+    assert client.get(f"/manage/centres/{OTHER}/survey?lang=en").status_code == 403
+    auth.login("planner@example.test")
+    assert client.get(f"/manage/centres/{OWN}/survey?lang=en").status_code == 403
+
+
+def test_a_survey_sent_against_a_changed_centre_keeps_the_answers(app, client, auth):
+    auth.login("dobele@example.test")
+    _html, hidden = _form(auth, client)
+    with app.app_context():
+        from craftmap import editing
+        editing.save_centre(OWN, {"phone": "+371 63700000"}, int(hidden["version"]), "someone@else")
+    response = auth.post(f"/manage/centres/{OWN}/survey?lang=en", FORM | hidden)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 409 and "changed while you surveyed it" in page and 'value="6,5"' in page
+    with app.app_context():
+        assert surveys.for_centre(OWN) == []

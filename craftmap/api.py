@@ -1,11 +1,12 @@
 """The API: open-data JSON twins of the pages (built by the same dataset functions) and the write API."""
+import datetime
 import json
 import re
 
 from flask import Blueprint, current_app, g, jsonify, request, url_for
 from flask_babel import gettext as _
 
-from . import auth, datasets, db, editing, export, openapi, planner, planning, surveys
+from . import auth, datasets, db, editing, export, openapi, photos, planner, planning, surveys
 from .web import body, cache_headers, memo, send
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -161,6 +162,47 @@ def post_survey(centre_id):
     response = jsonify(survey)
     response.status_code = 201 if created else 200
     response.headers["Location"] = url_for("api.centre_surveys", centre_id=centre_id, lang=None) + f"#{survey['id']}"
+    return response
+
+
+@bp.route("/centres/<centre_id>/photos")
+def centre_photos(centre_id):
+    """A centre's photos: the public ones, or all of them with the token of one who may edit it."""
+    if datasets.centre_detail(centre_id, g.lang) is None:
+        raise ApiError(404, _("There is no centre with the id %(id)r.", id=centre_id), "id")
+    user = _api_user() if request.headers.get("Authorization") else None
+    full = user is not None and editing.may(user, "edit", db.get_centre(centre_id))
+    found = [p if full else photos.public(p, None) for p in photos.for_centre(centre_id, public_only=not full)]
+    for p in found:
+        p["url"] = url_for("public.photo", photo_id=p["id"], lang=None)
+        if isinstance(p.get("uploaded_at"), datetime.datetime):
+            p["uploaded_at"] = p["uploaded_at"].isoformat()
+    return jsonify(centre=centre_id, photos=found)
+
+
+@bp.route("/centres/<centre_id>/photos", methods=["POST"])
+def post_photo(centre_id):
+    """Add a photo (multipart field ``photo``; ``public`` true/false, ``caption``, ``survey_id``) to a centre
+    of your municipality. It changes none of the centre's fields, so it takes no If-Match."""
+    user = _api_user()
+    editing.centre_for(user, "edit", centre_id)
+    upload = request.files.get("photo")
+    if upload is None:
+        raise ApiError(422, _("send the photo as the multipart field 'photo'"), "photo")
+    prepared = photos.prepare(upload.read(photos.MAX_BYTES + 1), "photo")
+    flag = request.form.get("public", "false").strip().lower()
+    if flag not in ("true", "false", "1", "0", "yes", "no"):
+        raise ApiError(422, _("must be true or false"), "public")
+    survey_id = request.form.get("survey_id") or None
+    if survey_id and not any(s["id"] == survey_id for s in surveys.for_centre(centre_id)):
+        raise ApiError(422, _("no survey of this centre has the id %(id)r", id=survey_id[:40]), "survey_id")
+    with db.transaction() as conn:
+        photo_id = photos.insert(conn, centre_id, prepared, user["email"], flag in ("true", "1", "yes"),
+                                 request.form.get("caption", ""), survey_id)
+    response = jsonify(id=photo_id, url=url_for("public.photo", photo_id=photo_id, lang=None),
+                       width=prepared["width"], height=prepared["height"])
+    response.status_code = 201
+    response.headers["Location"] = url_for("public.photo", photo_id=photo_id, lang=None)
     return response
 
 

@@ -130,6 +130,22 @@ surveys = sa.Table(  # craftmap/surveys.py: the answers at the door, and the val
     sa.Column("centre_version", sa.Integer, nullable=False),  # the centre's version the survey's save made
 )
 
+photos = sa.Table(  # craftmap/photos.py: evidence, re-encoded without metadata; kept here so every server has it
+    "photos", metadata,
+    sa.Column("id", sa.String(32), primary_key=True),
+    sa.Column("centre_id", sa.String(80), sa.ForeignKey("centres.id"), nullable=False, index=True),
+    sa.Column("survey_id", sa.String(32), sa.ForeignKey("surveys.id"), nullable=True),
+    sa.Column("uploaded_by", sa.Text, nullable=False),
+    sa.Column("uploaded_at", sa.DateTime(timezone=True), server_default=sa.func.now()),
+    sa.Column("public", sa.Boolean, nullable=False, server_default=sa.false()),  # shown to visitors only if so
+    sa.Column("caption", sa.Text, nullable=False, server_default=""),
+    sa.Column("mimetype", sa.String(40), nullable=False),
+    sa.Column("width", sa.Integer, nullable=False),
+    sa.Column("height", sa.Integer, nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("data", sa.LargeBinary, nullable=False),
+)
+
 meta = sa.Table(
     "meta", metadata,
     sa.Column("key", sa.String(40), primary_key=True),

@@ -12,7 +12,7 @@ from shapely.geometry import shape
 from werkzeug.exceptions import Forbidden, NotFound
 
 from . import (auth, changesets, db, editing, hours, hours_text, importing, labels, merging, planning, route_editing,
-               sheets, surveys, track_files)
+               photos, sheets, surveys, track_files)
 from .planner import csv_response
 from .validation import CENTRE_FIELDS, ENUMS, MAX_CHARS, hours_problems, not_one_of
 
@@ -225,7 +225,7 @@ def _question_labels():
             "on_tourism_signposts": _("On the municipality's tourism signposts"), "notes": _("Notes"),
             "wheelchair_override": _("Wheelchair access, set by the surveyor"),
             "override_reason": _("Why the answers do not give the right value"), "version": _("Version"),
-            "id": _("Survey"), "body": _("Survey")}
+            "id": _("Survey"), "body": _("Survey"), "photos": _("Photos (evidence)")}
 
 
 def _survey_page(centre, values, survey_id, errors=None, saved=None, status=200):
@@ -235,7 +235,24 @@ def _survey_page(centre, values, survey_id, errors=None, saved=None, status=200)
         last=surveys.latest(centre["id"]), today=datetime.date.today().isoformat(),
         question_labels=_question_labels(), radio_fields=[k for k, v in surveys.ANSWERS.items()
                                                            if not isinstance(v[0], int)],
-        step_max=surveys.STEP_MAX_CM, door_min=surveys.DOOR_MIN_CM, value_label=labels.value), status
+        step_max=surveys.STEP_MAX_CM, door_min=surveys.DOOR_MIN_CM, value_label=labels.value,
+        own_photos=photos.for_centre(centre["id"], public_only=False), photo_max_mb=photos.MAX_BYTES // 2**20), status
+
+
+def _posted_photos(form):
+    """The survey's photos, each prepared for storing; EditError naming each file that is not one."""
+    prepared, problems = [], []
+    for upload in request.files.getlist("photos"):
+        data = upload.read(photos.MAX_BYTES + 1)
+        if not data and not upload.filename:
+            continue  # the field left empty
+        try:
+            prepared.append(photos.prepare(data, "photos") | {"public": bool(form.get("photos_public"))})
+        except photos.PhotoError as exc:
+            problems.append(("photos", f"{(upload.filename or '?')[:80]}: {exc.problems[0][1]}"))
+    if problems:
+        raise editing.EditError(problems)
+    return prepared
 
 
 @bp.route("/centres/<centre_id>/survey", methods=["GET", "POST"])
@@ -251,7 +268,7 @@ def survey(centre_id):
     raw["answers"] = {k: form.get(k, "") for k in surveys.ANSWERS if form.get(k, "") not in ("", "unknown")}
     values = dict(form.items())
     try:
-        surveys.save(user, centre_id, raw, _posted_version())
+        surveys.save(user, centre_id, raw, _posted_version(), _posted_photos(form))
     except editing.Conflict as exc:  # the answers stay on the page; the survey is sent against the new version
         return _survey_page(exc.current, values, raw["id"], errors={"version": _(
             "The centre was changed while you surveyed it: check the values above and send the survey again.")},

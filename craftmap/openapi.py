@@ -106,6 +106,22 @@ PATHS = {
                               "200": {"description": "A survey of this id was saved before: that one"},
                               "404": {"description": "Unknown id", "content": {"application/json": {}}},
                               "428": {"description": "If-Match missing"}, **_WRITE_ERRORS}}},
+    "/api/v1/centres/{id}/photos": _get(
+        "A centre's photos (id, url, caption, width, height, public, survey_id): the public ones, or all with "
+        "the token of one who may edit the centre", "application/json", _ID + _LANG, not_found=True)
+    | {"post": {"summary": "Add a photo to a centre of your municipality: multipart/form-data with the file as "
+                           "'photo' (JPEG, PNG, WebP or HEIC, checked by content, at most 8 MB and 50 megapixels), "
+                           "'public' (true/false, default false), 'caption', 'survey_id'. Stored upright, at most "
+                           "1600 px, as a JPEG without the original's metadata (GPS, camera). It changes none of "
+                           "the centre's fields, so it takes no If-Match",
+                "security": _AUTH, "parameters": _ID,
+                "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
+                    "type": "object", "required": ["photo"], "properties": {
+                        "photo": {"type": "string", "format": "binary"}, "public": {"type": "boolean"},
+                        "caption": {"type": "string", "maxLength": 500}, "survey_id": {"type": "string"}}}}}},
+                "responses": {"201": {"description": "Stored; Location is the photo's URL"},
+                              "404": {"description": "Unknown id", "content": {"application/json": {}}},
+                              **_WRITE_ERRORS}}},
     "/api/v1/routes": _get("Routes as a FeatureCollection with stops in order and length_km", params=_LANG),
     "/api/v1/routes/{id}": _get("One route: stops in order with distances, length_km, nearby centres. A stop "
                                 "that is not a centre has centre_id null, its own name and source, and "

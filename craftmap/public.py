@@ -4,7 +4,7 @@ import datetime
 from flask import Blueprint, abort, current_app, g, render_template, request, url_for
 from flask_babel import format_date, gettext as _
 
-from . import datasets, hours, labels, mapbuild, security
+from . import auth, datasets, db, editing, hours, labels, mapbuild, photos, security
 from .assets import STATIC_DIR, asset_url
 from .web import body, cache_headers, map_parts, memo, send
 
@@ -75,7 +75,7 @@ def centre(centre_id):
     snap = datasets.snapshot()
     return render_template("public/centre.html", c=feature["properties"], feature=feature,
                            map=_small_map(snap), map_script=url_for("public.small_script", v=snap.version),
-                           texts=labels.map_texts())
+                           texts=labels.map_texts(), photos=photos.for_centre(centre_id))
 
 
 @bp.route("/routes")
@@ -119,6 +119,22 @@ def small_script():
 @bp.route("/maps/routes/<route_id>.js")
 def route_script(route_id):
     return send(_route_map(datasets.snapshot(), route_id)["script"])
+
+
+@bp.route("/photos/<photo_id>.jpg")
+def photo(photo_id):
+    """A centre's photo: a public one for anyone, another only for those who may edit the centre."""
+    found = photos.get(photo_id) if len(photo_id) <= 40 else None
+    if found is None:
+        abort(404)
+    if not found["public"]:
+        user = auth.current_user()
+        if user is None or not editing.may(user, "edit", db.get_centre(found["centre_id"])):
+            abort(404)  # as if it were not there: a private photo's existence is not told
+    response = send(body(found["data"], "image/jpeg", tag=found["sha256"][:16]))
+    if not found["public"]:
+        response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 _WORKER = {}

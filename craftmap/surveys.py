@@ -25,7 +25,7 @@ import sqlalchemy as sa
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 
-from . import db, editing, entry
+from . import db, editing, entry, photos
 
 __all__ = ["ANSWERS", "STEP_MAX_CM", "DOOR_MIN_CM", "derive_wheelchair", "derive_signage", "coerce", "save",
            "for_centre", "latest", "public"]
@@ -161,8 +161,9 @@ def _number(value):
     return float(value) if math.isfinite(value) else None
 
 
-def save(user, centre_id, raw, expected_version):
-    """Save a survey and the centre's values it gives, in one transaction; (survey, created).
+def save(user, centre_id, raw, expected_version, evidence=()):
+    """Save a survey, its photos (``evidence``: prepared photos.prepare() results with "public" and
+    "caption") and the centre's values it gives, in one transaction; (survey, created).
 
     A survey whose id is saved already is returned as it is (created False), whatever version is sent:
     the phone sending it again did not see the first answer."""
@@ -192,6 +193,8 @@ def save(user, centre_id, raw, expected_version):
                         "wheelchair": wheelchair, "wheelchair_derived": derived, "wheelchair_reasons": why,
                         "signage": signage, "signage_reasons": signage_why, "centre_version": new_version}
         conn.execute(db.surveys.insert().values(**_stored(row)))
+        for photo in evidence:
+            photos.insert(conn, centre_id, photo, user["email"], photo["public"], photo.get("caption", ""), survey["id"])
     return _row_of(row), True
 
 

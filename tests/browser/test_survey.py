@@ -6,6 +6,7 @@ from playwright.sync_api import expect
 from tests.browser.conftest import Watched, start_server
 from tests.browser.test_accessibility import axe_violations
 from tests.conftest import PASSWORD
+from tests.test_photos import markers, phone_jpeg
 
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
 EDITOR, OWN = "dobele@example.test", "dobele-crafts-house"
@@ -35,6 +36,10 @@ def test_a_survey_completed_on_a_phone_in_latvian_reaches_the_centre_page(browse
         page.get_by_label("Ieejas durvju platums, cm").fill("92")
         for name, value in (("rooms_step_free", "yes"), ("sign_at_junction", "yes"), ("sign_at_entrance", "yes")):
             page.locator(f"label.survey-choice:has(input[name={name}][value={value}])").tap()
+        photo = phone_jpeg((2000, 1500))  # a phone's JPEG with its GPS position and camera in EXIF
+        page.get_by_label("Fotoattēli (pierādījumi)").set_input_files(
+            [{"name": "ieeja.jpg", "mimeType": "image/jpeg", "buffer": photo}])
+        page.locator("label.survey-choice:has(input[name=photos_public])").tap()
         page.get_by_role("button", name="Saglabāt apsekojumu").tap()
         result = page.locator(".survey-result")
         expect(result).to_contain_text("Ierobežota piekļuve ratiņkrēslā")
@@ -43,6 +48,11 @@ def test_a_survey_completed_on_a_phone_in_latvian_reaches_the_centre_page(browse
         page.goto(f"{server.url}/centres/{OWN}?lang=lv")
         facts = page.locator("dl").first.inner_text()
         assert "Ierobežota piekļuve ratiņkrēslā" in facts and facts.count("apsekots: ") == 2
+        src = page.locator(".photos img").get_attribute("src")
+        stored = page.evaluate("url => fetch(url).then(r => r.arrayBuffer()).then(b => Array.from(new Uint8Array(b)))", src)
+        stored = bytes(stored)
+        assert stored[:2] == b"\xff\xd8" and not any(m == 0xE1 for m, _s in markers(stored))  # no EXIF: no GPS
+        assert b"TestPhone" in photo and b"TestPhone" not in stored
         assert watched.errors == []
     finally:
         context.close()

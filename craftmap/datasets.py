@@ -241,12 +241,10 @@ def centre_detail(centre_id, lang, day=None):
 
 
 def _surveyed(c):
-    """The day of the newest field survey beside each value it still gives: an edit since then speaks
-    for the value instead, and a survey that left it unanswered never surveyed it."""
-    survey = surveys.latest(c["id"])
-    gave = survey and {f: survey[f] for f in ("wheelchair", "signage") if survey[f] != "unknown"}
-    return {f"{f}_surveyed_on": survey["surveyed_on"] if gave and gave.get(f) == c[f] else None
-            for f in ("wheelchair", "signage")}
+    """Beside each value, the day of the survey that gave it: the last saved survey that answered it, as
+    long as the value is still the one it gave (an edit since then speaks for the value instead)."""
+    found = {f: surveys.giving(c["id"], f) for f in ("wheelchair", "signage")}
+    return {f"{f}_surveyed_on": s["surveyed_on"] if s and s[f] == c[f] else None for f, s in found.items()}
 
 
 def route_name(route, lang):

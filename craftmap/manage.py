@@ -236,7 +236,9 @@ def _survey_page(centre, values, survey_id, errors=None, saved=None, status=200)
         question_labels=_question_labels(), radio_fields=[k for k, v in surveys.ANSWERS.items()
                                                            if not isinstance(v[0], int)],
         step_max=surveys.STEP_MAX_CM, door_min=surveys.DOOR_MIN_CM, value_label=labels.value,
-        own_photos=photos.for_centre(centre["id"], public_only=False), photo_max_mb=photos.MAX_BYTES // 2**20), status
+        own_photos=photos.for_centre(centre["id"], public_only=False), photo_max_mb=photos.MAX_BYTES // 2**20,
+        upload_max_bytes=current_app.config["MAX_CONTENT_LENGTH"] - 2**16,  # the answers need room too
+        upload_max_mb=current_app.config["MAX_UPLOAD_MB"]), status
 
 
 def _posted_photos(form):
@@ -261,22 +263,45 @@ def survey(centre_id):
     user = auth.current_user()
     centre = editing.centre_for(user, "edit", centre_id)
     if request.method == "GET":
-        return _survey_page(centre, {"surveyed_on": datetime.date.today().isoformat()}, uuid.uuid4().hex,
-                            saved=surveys.latest(centre_id) if request.args.get("saved") else None)
+        saved = next((s for s in surveys.for_centre(centre_id) if s["id"] == request.args.get("saved")), None)
+        # after a save the form starts from its answers, so one wrong answer is put right without the rest
+        start = (saved["answers"] | {k: saved[k] for k in ("notes", "override_reason")}
+                 | {"wheelchair_override": saved["wheelchair"] if saved["wheelchair"] != saved["wheelchair_derived"]
+                    else ""}) if saved else {}
+        return _survey_page(centre, start | {"surveyed_on": datetime.date.today().isoformat()}, uuid.uuid4().hex,
+                            saved=saved)
     form = request.form
     raw = {k: form.get(k, "") for k in ("id", "surveyed_on", "notes", "wheelchair_override", "override_reason")}
     raw["answers"] = {k: form.get(k, "") for k in surveys.ANSWERS if form.get(k, "") not in ("", "unknown")}
     values = dict(form.items())
-    try:
-        surveys.save(user, centre_id, raw, _posted_version(), _posted_photos(form))
-    except editing.Conflict as exc:  # the answers stay on the page; the survey is sent against the new version
-        return _survey_page(exc.current, values, raw["id"], errors={"version": _(
-            "The centre was changed while you surveyed it: check the values above and send the survey again.")},
-            status=409)
-    except editing.EditError as exc:
-        errors = {f.removeprefix("answers."): m for f, m in exc.by_field().items()}
+    problems, evidence = [], []
+    for step in (lambda: surveys.coerce(raw), lambda: evidence.extend(_posted_photos(form))):
+        try:  # every problem at once: a bad photo does not hide a bad answer
+            step()
+        except editing.EditError as exc:
+            problems += exc.problems
+    if problems:
+        errors = {f.removeprefix("answers."): m for f, m in editing.EditError(problems).by_field().items()}
         return _survey_page(centre, values, raw["id"], errors=errors, status=422)
-    return redirect(url_for("manage.survey", centre_id=centre_id, saved=1))
+    try:
+        saved, _created = surveys.save(user, centre_id, raw, _survey_version(centre_id), evidence)
+    except editing.Conflict as exc:  # a field the survey sets was changed meanwhile: the worker decides
+        return _survey_page(exc.current, values, raw["id"], errors={"version": _(
+            "Wheelchair access or signage of this centre was changed while you surveyed it: check the values "
+            "above and send the survey again (choose the photos again).")}, status=409)
+    return redirect(url_for("manage.survey", centre_id=centre_id, saved=saved["id"]))
+
+
+def _survey_version(centre_id):
+    """The version to save the survey against: the current one when nothing the survey sets changed since
+    the form was loaded (a phone number edited meanwhile is no reason to send the survey again)."""
+    posted = _posted_version()
+    if posted < 0:
+        return posted
+    touched = {c["field"] for c in editing.history(centre_id) if (c["version"] or 0) > posted}
+    if touched & set(surveys.SETS):
+        return posted
+    return db.get_centre(centre_id)["version"]
 
 
 @bp.route("/centres/new", methods=["GET", "POST"])

@@ -45,6 +45,8 @@ ANSWERS = {  # answer: its choices, or (lowest, highest) for a measure in cm
     "on_tourism_signposts": CHOICE,
 }
 MAX_NOTES = 4000
+SIGNS = ("sign_at_junction", "sign_at_entrance", "on_tourism_signposts")
+SETS = ("wheelchair", "signage", "signage_checked_on", "toilets_wheelchair")  # the centre's fields a survey sets
 _RANK = {"no": 0, "limited": 1, "yes": 2}
 
 
@@ -154,8 +156,9 @@ def coerce(raw, today=None):
 
 def _number(value):
     """A finite number from JSON or typed text (a decimal comma too), else None."""
-    if isinstance(value, str):
-        value = entry.decimal(value[:40])
+    if isinstance(value, str):  # "92 cm", "5cm" and "1 200" as people type them
+        text = re.sub(r"\s*cm\s*$", "", value[:40].strip(), flags=re.I)
+        value = entry.decimal(re.sub(r"(?<=\d)[\s\u00a0](?=\d{3}\b)", "", text))
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
     return float(value) if math.isfinite(value) else None
@@ -180,12 +183,14 @@ def save(user, centre_id, raw, expected_version, evidence=()):
         derived, why = derive_wheelchair(survey["answers"])
         signage, signage_why = derive_signage(survey["answers"])
         wheelchair = survey["wheelchair_override"] or derived
-        changes = {"signage_checked_on": survey["surveyed_on"]}
+        changes = {}
         # a survey that leaves a criterion unanswered does not undo what was known before it
         if wheelchair != "unknown":
             changes["wheelchair"] = wheelchair
         if signage != "unknown":
             changes["signage"] = signage
+        if any(survey["answers"].get(k, "unknown") != "unknown" for k in SIGNS):  # the signs were looked at
+            changes["signage_checked_on"] = survey["surveyed_on"]
         if survey["answers"].get("toilet_wheelchair", "unknown") != "unknown":
             changes["toilets_wheelchair"] = survey["answers"]["toilet_wheelchair"]
         new_version = editing.save_in(conn, current, changes, version, user["email"], survey=survey["id"])
@@ -224,17 +229,22 @@ def _row(conn, survey_id):
 
 
 def for_centre(centre_id):
-    """Every survey of a centre, newest first."""
+    """Every survey of a centre, the last saved first (the order in which they set the centre's values)."""
     with db.engine().connect() as conn:
         rows = conn.execute(sa.select(db.surveys).where(db.surveys.c.centre_id == centre_id)
-                            .order_by(db.surveys.c.surveyed_on.desc(), db.surveys.c.recorded_at.desc()))
+                            .order_by(db.surveys.c.centre_version.desc()))
         return [_row_of(dict(r._mapping)) for r in rows]
 
 
 def latest(centre_id):
-    """The newest survey of a centre, or None."""
+    """The last saved survey of a centre, or None."""
     found = for_centre(centre_id)
     return found[0] if found else None
+
+
+def giving(centre_id, field):
+    """The last saved survey that gave ``field`` (wheelchair or signage) a known value, or None."""
+    return next((s for s in for_centre(centre_id) if s[field] != "unknown"), None)
 
 
 def public(survey):

@@ -216,14 +216,40 @@ def test_the_survey_form_is_for_the_centres_own_editors(client, auth):
     assert client.get(f"/manage/centres/{OWN}/survey?lang=en").status_code == 403
 
 
-def test_a_survey_sent_against_a_changed_centre_keeps_the_answers(app, client, auth):
+def test_a_survey_sent_after_a_colleague_changed_the_centre(app, client, auth):
+    """A phone number edited meanwhile does not stop the survey; access edited meanwhile does, answers kept."""
+    from craftmap import editing
     auth.login("dobele@example.test")
     _html, hidden = _form(auth, client)
     with app.app_context():
-        from craftmap import editing
         editing.save_centre(OWN, {"phone": "+371 63700000"}, int(hidden["version"]), "someone@else")
-    response = auth.post(f"/manage/centres/{OWN}/survey?lang=en", FORM | hidden)
-    page = response.get_data(as_text=True)
-    assert response.status_code == 409 and "changed while you surveyed it" in page and 'value="6,5"' in page
+    assert auth.post(f"/manage/centres/{OWN}/survey?lang=en", FORM | hidden).status_code == 302
+    _html, hidden = _form(auth, client)
     with app.app_context():
-        assert surveys.for_centre(OWN) == []
+        editing.save_centre(OWN, {"wheelchair": "no"}, int(hidden["version"]), "someone@else")
+        kept = surveys.for_centre(OWN)
+    response = auth.post(f"/manage/centres/{OWN}/survey?lang=en", FORM | hidden | {"door_width_cm": "93"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 409 and "changed while you surveyed it" in page and 'value="93"' in page
+    with app.app_context():
+        assert surveys.for_centre(OWN) == kept and db.get_centre(OWN)["wheelchair"] == "no"
+
+
+def test_the_saved_result_is_the_survey_just_sent_and_the_form_starts_from_its_answers(app, client, auth):
+    auth.login("dobele@example.test")
+    _html, hidden = _form(auth, client)
+    assert auth.post(f"/manage/centres/{OWN}/survey?lang=en", {"surveyed_on": "2026-06-01"} | hidden).status_code == 302
+    _html, hidden = _form(auth, client)
+    old = FORM | hidden | {"surveyed_on": "01.03.2025", "step_height_cm": "5 cm", "door_width_cm": "92cm"}
+    response = auth.post(f"/manage/centres/{OWN}/survey?lang=en", old)  # backdated, and measures with units
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Limited wheelchair access" in page.split('class="survey-result"')[1].split("</div>")[0]
+    assert re.search(r'name="door_width_cm"[^>]*value="92(\.0)?"', page)  # the form starts from these answers
+
+
+def test_a_survey_that_looked_at_no_sign_leaves_the_signage_date_and_the_surveyed_dates_stay(app, client, token):
+    assert _post(client, token, OWN, SURVEY).status_code == 201  # 14 May 2026: both
+    assert _post(client, token, OWN, {"surveyed_on": "2026-06-01", "answers": {"entrance": "steps"}}).status_code == 201
+    props = client.get(f"/api/v1/centres/{OWN}").get_json()["properties"]
+    assert props["signage_checked_on"] == "2026-05-14"  # no sign looked at on 1 June
+    assert (props["wheelchair_surveyed_on"], props["signage_surveyed_on"]) == ("2026-05-14", "2026-05-14")

@@ -36,6 +36,12 @@ def test_a_survey_completed_on_a_phone_in_latvian_reaches_the_centre_page(browse
         page.get_by_label("Ieejas durvju platums, cm").fill("92")
         for name, value in (("rooms_step_free", "yes"), ("sign_at_junction", "yes"), ("sign_at_entrance", "yes")):
             page.locator(f"label.survey-choice:has(input[name={name}][value={value}])").tap()
+        big = [{"name": f"liels-{i}.jpg", "mimeType": "image/jpeg", "buffer": b"\xff\xd8" + b"\0" * 6_000_000}
+               for i in (1, 2)]  # two phone photos over the 10 MB one request takes: stopped before sending
+        page.get_by_label("Fotoattēli (pierādījumi)").set_input_files(big)
+        page.get_by_role("button", name="Saglabāt apsekojumu").tap()
+        expect(page.locator("#photos-too-much")).to_contain_text("kopā ir 11,4 MB; vienā reizē var nosūtīt ne vairāk kā 10 MB")
+        assert page.get_by_label("Ieejas durvju platums, cm").input_value() == "92"  # nothing lost
         photo = phone_jpeg((2000, 1500))  # a phone's JPEG with its GPS position and camera in EXIF
         page.get_by_label("Fotoattēli (pierādījumi)").set_input_files(
             [{"name": "ieeja.jpg", "mimeType": "image/jpeg", "buffer": photo}])

@@ -57,10 +57,29 @@
 
   window.addEventListener("load", offline);
 
+  /* Files over what the server takes in one request are stopped here, before the answers typed beside
+     them are sent and lost to a "too large" page. */
+  function uploadLimits() {
+    document.querySelectorAll("input[type=file][data-max-total]").forEach(function (input) {
+      var note = document.getElementById("photos-too-much");
+      input.form.addEventListener("submit", function (e) {
+        var total = Array.prototype.reduce.call(input.files, function (n, f) { return n + f.size; }, 0);
+        var over = total > Number(input.getAttribute("data-max-total"));
+        note.hidden = !over;
+        if (!over) { return; }
+        e.preventDefault();
+        note.textContent = input.getAttribute("data-too-much").replace("%(mb)s", (total / 1048576).toLocaleString(
+          document.documentElement.lang, { minimumFractionDigits: 1, maximumFractionDigits: 1 }));
+        input.focus();
+      });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     foldOnPhones();
     paint(document);
     document.querySelectorAll(".leaflet-control-layers").forEach(keepPainted);
     printButtons();
+    uploadLimits();
   });
 }());

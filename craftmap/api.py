@@ -1,5 +1,4 @@
 """The API: open-data JSON twins of the pages (built by the same dataset functions) and the write API."""
-import datetime
 import json
 import re
 
@@ -140,13 +139,19 @@ def post_centre():
     return response
 
 
+def _reader_may(centre_id, action):
+    """Whether the token sent (if any) lets its user do ``action`` to the centre; 404 for no centre."""
+    centre = db.get_centre(centre_id)
+    if centre is None:
+        raise ApiError(404, _("There is no centre with the id %(id)r.", id=centre_id), "id")
+    user = _api_user() if request.headers.get("Authorization") else None
+    return user is not None and editing.may(user, action, centre)
+
+
 @bp.route("/centres/<centre_id>/surveys")
 def centre_surveys(centre_id):
     """A centre's field surveys, newest first; who surveyed only for those who may read its history."""
-    if datasets.centre_detail(centre_id, g.lang) is None:
-        raise ApiError(404, _("There is no centre with the id %(id)r.", id=centre_id), "id")
-    user = _api_user() if request.headers.get("Authorization") else None
-    full = user is not None and editing.may(user, "history", db.get_centre(centre_id))
+    full = _reader_may(centre_id, "history")
     found = [s if full else surveys.public(s) for s in surveys.for_centre(centre_id)]
     return jsonify(centre=centre_id, surveys=found)
 
@@ -168,15 +173,11 @@ def post_survey(centre_id):
 @bp.route("/centres/<centre_id>/photos")
 def centre_photos(centre_id):
     """A centre's photos: the public ones, or all of them with the token of one who may edit it."""
-    if datasets.centre_detail(centre_id, g.lang) is None:
-        raise ApiError(404, _("There is no centre with the id %(id)r.", id=centre_id), "id")
-    user = _api_user() if request.headers.get("Authorization") else None
-    full = user is not None and editing.may(user, "edit", db.get_centre(centre_id))
-    found = [p if full else photos.public(p, None) for p in photos.for_centre(centre_id, public_only=not full)]
-    for p in found:
-        p["url"] = url_for("public.photo", photo_id=p["id"], lang=None)
-        if isinstance(p.get("uploaded_at"), datetime.datetime):
-            p["uploaded_at"] = p["uploaded_at"].isoformat()
+    full = _reader_may(centre_id, "edit")
+    found = [(p if full else photos.public(p)) | {
+        "url": url_for("public.photo", photo_id=p["id"], lang=None),
+        "uploaded_at": p["uploaded_at"].isoformat() if p["uploaded_at"] else None}
+        for p in photos.for_centre(centre_id, public_only=not full)]
     return jsonify(centre=centre_id, photos=found)
 
 

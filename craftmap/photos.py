@@ -110,7 +110,6 @@ def get(photo_id):
     return dict(row._mapping) if row else None
 
 
-def public(photo, url):
-    """A photo as the API lists it: who uploaded it is an account's e-mail, kept to those who edit."""
-    return {k: v for k, v in photo.items() if k != "uploaded_by"} | {
-        "uploaded_at": photo["uploaded_at"].isoformat() if photo.get("uploaded_at") else None, "url": url}
+def public(photo):
+    """A photo as anyone may read it: who uploaded it is an account's e-mail, kept to those who edit."""
+    return {k: v for k, v in photo.items() if k != "uploaded_by"}

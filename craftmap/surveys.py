@@ -170,14 +170,25 @@ def save(user, centre_id, raw, expected_version, evidence=()):
 
     A survey whose id is saved already is returned as it is (created False), whatever version is sent:
     the phone sending it again did not see the first answer."""
-    centre = editing.centre_for(user, "edit", centre_id)
+    editing.centre_for(user, "edit", centre_id)
     survey = coerce(raw)
+    try:
+        return _save_in(user, centre_id, survey, expected_version, evidence), True
+    except (sa.exc.IntegrityError, editing.Conflict):  # the same survey, sent twice at once: one saved it
+        with db.engine().connect() as conn:
+            known = _row(conn, survey["id"])
+        if known is not None and known["centre_id"] == centre_id:
+            return known, False
+        raise
+
+
+def _save_in(user, centre_id, survey, expected_version, evidence):
     with db.transaction() as conn:
         known = _row(conn, survey["id"])
         if known is not None:
             if known["centre_id"] != centre_id:
                 raise editing.EditError([("id", _("this id belongs to a survey of another centre"))])
-            return known, False
+            raise editing.Conflict(editing.current_in(conn, centre_id))  # answered with the saved one
         current = editing.current_in(conn, centre_id)
         version = current["version"] if expected_version == editing.ANY_VERSION else expected_version
         derived, why = derive_wheelchair(survey["answers"])
@@ -194,13 +205,13 @@ def save(user, centre_id, raw, expected_version, evidence=()):
         if survey["answers"].get("toilet_wheelchair", "unknown") != "unknown":
             changes["toilets_wheelchair"] = survey["answers"]["toilet_wheelchair"]
         new_version = editing.save_in(conn, current, changes, version, user["email"], survey=survey["id"])
-        row = survey | {"centre_id": centre["id"], "surveyed_by": user["email"], "answers": survey["answers"],
+        row = survey | {"centre_id": centre_id, "surveyed_by": user["email"], "answers": survey["answers"],
                         "wheelchair": wheelchair, "wheelchair_derived": derived, "wheelchair_reasons": why,
                         "signage": signage, "signage_reasons": signage_why, "centre_version": new_version}
         conn.execute(db.surveys.insert().values(**_stored(row)))
         for photo in evidence:
             photos.insert(conn, centre_id, photo, user["email"], photo["public"], photo.get("caption", ""), survey["id"])
-    return _row_of(row), True
+    return _row_of(row)
 
 
 def _stored(row):

@@ -253,3 +253,22 @@ def test_a_survey_that_looked_at_no_sign_leaves_the_signage_date_and_the_surveye
     props = client.get(f"/api/v1/centres/{OWN}").get_json()["properties"]
     assert props["signage_checked_on"] == "2026-05-14"  # no sign looked at on 1 June
     assert (props["wheelchair_surveyed_on"], props["signage_surveyed_on"]) == ("2026-05-14", "2026-05-14")
+
+
+def test_the_same_survey_sent_from_two_connections_at_once_is_saved_once(app, token):
+    """A phone that lost its signal mid-send and sends again: both requests arrive together."""
+    import threading
+    sid, answers, barrier = uuid.uuid4().hex, [], threading.Barrier(4)
+
+    def send():
+        client = app.test_client()
+        barrier.wait()
+        answers.append(_post(client, token, OWN, SURVEY | {"id": sid}).status_code)
+    threads = [threading.Thread(target=send) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(answers) == [200, 200, 200, 201]
+    with app.app_context():
+        assert len(surveys.for_centre(OWN)) == 1

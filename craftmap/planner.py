@@ -52,9 +52,11 @@ def index():
 
 def _coverage_map(snap, table, by):
     munis = current_app.extensions["craftmap.reference"].municipalities
-    pct = {r["municipality"]: r.get("wheelchair_yes_pct") for r in table["rows"]} if by == "municipality" else {}
+    # an area is coloured only from enough known centres; with fewer it is drawn as not enough data
+    judged = {r["area"]: r.get("wheelchair_yes_pct") if r.get("wheelchair_judged") else None for r in table["rows"]}
+    pct = judged if by == "municipality" else {}
     if by == "country":
-        by_country = {r["country"]: r.get("wheelchair_yes_pct") for r in table["rows"]}
+        by_country = judged
         pct = {m: by_country.get(c) for m, c in zip(munis["name_local"], munis["country_code"])}
     areas = {"type": "FeatureCollection", "features": [
         {"type": "Feature", "properties": {"fill": colour(pct.get(name))}, "geometry": geom.__geo_interface__}
@@ -89,7 +91,8 @@ def coverage():
     return render_template("planner/coverage.html", table=table, map=_coverage_parts(snap, by, distance, table),
                            map_script=url_for("planner.coverage_script", by=by, distance_km=distance, v=snap.version),
                            bins=BINS, no_data=NO_DATA, colour=colour, texts=labels.map_texts(),
-                           distances=planning.DISTANCES_KM)
+                           distances=planning.DISTANCES_KM,
+                           known=None if by == "route" else planning.known_totals(table["rows"]))
 
 
 @bp.route("/coverage.js")

@@ -87,7 +87,18 @@ def _area_rows(snap, by):
         for k, v in r.items():
             if isinstance(v, float) and not k.endswith("_pct"):
                 r[k] = int(v)
+        for field in ("wheelchair", "signage"):  # a share is judged, and coloured, only from enough known
+            r[f"{field}_judged"] = bool(r["total"]) and r[f"{field}_known"] >= indicators.MIN_KNOWN_SHARE * r["total"] > 0
     return records
+
+
+def known_totals(rows):
+    """How much is known over all the rows: {field: {"known", "total", "pct"}}, said before any share."""
+    total, out = sum(r["total"] for r in rows), {}
+    for field in ("wheelchair", "signage"):
+        known = sum(r[f"{field}_known"] for r in rows)
+        out[field] = {"known": known, "total": total, "pct": round(100 * known / total) if total else 0}
+    return out
 
 
 def _route_cover(snap, distance_km):
@@ -110,9 +121,10 @@ def _route_rows(snap, lang, distance_km):
     for r in snap.routes:
         summary = route_summary(r, lang, snap)
         known = sum(s["wheelchair"] != "unknown" and not s["closed"] for s in summary["stops"])
+        judged = known > 0 and known >= indicators.MIN_KNOWN_SHARE * len(summary["stops"])
         row = {"area": route_name(r, lang), "route": r["id"], "stops": len(summary["stops"]),
                "stops_accessible": summary["stops_accessible"], "stops_known": known,
-               "stops_accessible_pct": round(100 * summary["stops_accessible"] / known, 1) if known else None,
+               "stops_accessible_pct": round(100 * summary["stops_accessible"] / known, 1) if judged else None,
                "length_km": None, "covered_km": None, "covered_pct": None, "uncovered": None}
         if cover is not None and r["id"] in cover.index:
             c = cover.loc[r["id"]]

@@ -4,7 +4,7 @@ import io
 
 import pytest
 
-from craftmap import db, editing
+from craftmap import db, editing, planner
 from tests.conftest import map_script_of
 
 
@@ -165,3 +165,23 @@ def test_lithuanian_planners_are_told_why_indicator_names_are_english(client, ur
     assert 'lang="en">Sector marketing strategy' in lt and 'lang="lv">Zemgales-Ziemeļlietuvas' in lt
     for lang in ("lv", "en"):  # there the names are in the page's language
         assert 'class="origin">' not in client.get(f"{url}?lang={lang}").get_data(as_text=True).split("<table")[0]
+
+
+def test_coverage_leads_with_how_much_is_known_and_colours_no_area_from_too_few(app, client):
+    """One of the five centres of an area surveyed: its share is not given, nor coloured, without its basis."""
+    munis = {r["area"]: r for r in client.get("/api/v1/coverage?by=municipality").get_json()["rows"]}
+    area = next(a for a, r in munis.items() if r["total"] >= 3)
+    with app.app_context():
+        c = next(c for c in db.all_centres() if c["municipality"] == area and c["status"] == "active")
+        editing.save_centre(c["id"], {"wheelchair": "no"}, c["version"], "test")
+    row = next(r for r in client.get("/api/v1/coverage?by=municipality").get_json()["rows"] if r["area"] == area)
+    assert row["wheelchair_known"] == 1 and row["wheelchair_yes_pct"] == 0.0 and row["wheelchair_judged"] is False
+    for lang, lead, basis in (("en", "Wheelchair access is known for 1 of ", f"not enough data <small>(known: 1 of {row['total']})"),
+                              ("lv", "Piekļuve ratiņkrēslā ir zināma 1 no ", f"nepietiek datu <small>(zināms: 1 no {row['total']})"),
+                              ("lt", "Prieinamumas neįgaliojo vežimėliu žinomas 1 iš ", f"nepakanka duomenų <small>(žinoma: 1 iš {row['total']})")):
+        html = client.get(f"/planner/coverage?by=municipality&lang={lang}").get_data(as_text=True)
+        assert lead in html and basis in html
+        cells = html.split(area)[1].split("</tr>")[0]
+        assert "0,0 %" not in cells and "0.0 %" not in cells  # no share from one known centre
+    script = map_script_of(client, client.get("/planner/coverage?by=municipality&lang=en").get_data(as_text=True))
+    assert planner.colour(0.0) not in script  # the one 'no' does not paint its municipality red

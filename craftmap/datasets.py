@@ -243,7 +243,8 @@ def centre_detail(centre_id, lang, day=None):
 def _surveyed(c):
     """Beside each value, the day of the survey that gave it: the last saved survey that answered it, as
     long as the value is still the one it gave (an edit since then speaks for the value instead)."""
-    found = {f: surveys.giving(c["id"], f) for f in ("wheelchair", "signage")}
+    done = surveys.for_centre(c["id"])
+    found = {f: surveys.giving(done, f) for f in ("wheelchair", "signage")}
     return {f"{f}_surveyed_on": s["surveyed_on"] if s and s[f] == c[f] else None for f, s in found.items()}
 
 

@@ -229,10 +229,11 @@ def _question_labels():
 
 
 def _survey_page(centre, values, survey_id, errors=None, saved=None, status=200):
+    done = surveys.for_centre(centre["id"])
     return render_template(
         "manage/survey.html", centre=centre, values=values, errors=errors or {}, saved=saved,
-        survey_id=survey_id, version=centre["version"], surveys=surveys.for_centre(centre["id"]),
-        last=surveys.latest(centre["id"]), today=datetime.date.today().isoformat(),
+        survey_id=survey_id, version=centre["version"], surveys=done,
+        last=done[0] if done else None, today=datetime.date.today().isoformat(),
         question_labels=_question_labels(), radio_fields=[k for k, v in surveys.ANSWERS.items()
                                                            if not isinstance(v[0], int)],
         step_max=surveys.STEP_MAX_CM, door_min=surveys.DOOR_MIN_CM, value_label=labels.value,
@@ -296,12 +297,12 @@ def _survey_version(centre_id):
     """The version to save the survey against: the current one when nothing the survey sets changed since
     the form was loaded (a phone number edited meanwhile is no reason to send the survey again)."""
     posted = _posted_version()
-    if posted < 0:
-        return posted
-    touched = {c["field"] for c in editing.history(centre_id) if (c["version"] or 0) > posted}
-    if touched & set(surveys.SETS):
-        return posted
-    return db.get_centre(centre_id)["version"]
+    with db.engine().connect() as conn:
+        current = editing.current_in(conn, centre_id)
+        base, since = merging.base_at(conn, current, posted)  # the edit form's merge reads the same history
+    if base is None or set(since) & set(surveys.SETS):
+        return posted  # current already, or not a version of this centre, or a survey's field changed
+    return current["version"]
 
 
 @bp.route("/centres/new", methods=["GET", "POST"])

@@ -36,7 +36,7 @@ def _readers():
 
 
 class PhotoError(editing.EditError):
-    """A refused file, named by its field (e.g. ``photos[2]``)."""
+    """A refused file, named by its field (``photo`` in the API, ``photos`` in the survey form)."""
 
 
 def prepare(data, field="photo"):

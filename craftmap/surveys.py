@@ -28,7 +28,7 @@ from flask_babel import gettext as _
 from . import db, editing, entry, photos
 
 __all__ = ["ANSWERS", "STEP_MAX_CM", "DOOR_MIN_CM", "derive_wheelchair", "derive_signage", "coerce", "save",
-           "for_centre", "latest", "public"]
+           "for_centre", "giving", "public"]
 
 STEP_MAX_CM = 7    # the highest step that still counts as "limited"
 DOOR_MIN_CM = 90   # the narrowest entrance door that counts as "yes"
@@ -247,15 +247,10 @@ def for_centre(centre_id):
         return [_row_of(dict(r._mapping)) for r in rows]
 
 
-def latest(centre_id):
-    """The last saved survey of a centre, or None."""
-    found = for_centre(centre_id)
-    return found[0] if found else None
-
-
-def giving(centre_id, field):
-    """The last saved survey that gave ``field`` (wheelchair or signage) a known value, or None."""
-    return next((s for s in for_centre(centre_id) if s[field] != "unknown"), None)
+def giving(found, field):
+    """Of a centre's surveys (``for_centre``), the last saved that gave ``field`` (wheelchair or signage) a
+    known value, or None."""
+    return next((s for s in found if s[field] != "unknown"), None)
 
 
 def public(survey):

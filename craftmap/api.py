@@ -5,7 +5,7 @@ import re
 from flask import Blueprint, current_app, g, jsonify, request, url_for
 from flask_babel import gettext as _
 
-from . import auth, datasets, db, editing, export, openapi, photos, planner, planning, surveys
+from . import auth, datasets, db, editing, export, openapi, photos, planner, planning, reports, surveys, trends
 from .web import body, cache_headers, memo, send
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -264,6 +264,32 @@ def route_download(route_id, fmt):
 @bp.route("/indicators")
 def indicators():
     return jsonify(indicators=planning.indicator_table(g.lang), measures=planning.measures(g.lang))
+
+
+@bp.route("/indicators/history")
+def indicator_history():
+    return jsonify(trends.series())
+
+
+def _report_json(report):
+    figures = report["figures"]
+    return {"id": report["id"], "name": report["name"], "frozen_at": report["frozen_at"].isoformat(),
+            "data_version": report["data_version"], "indicators": reports.indicator_table(report, g.lang),
+            "coverage": figures["coverage"]}
+
+
+@bp.route("/reports")
+def report_list():
+    return jsonify(reports=[{"id": r["id"], "name": r["name"], "frozen_at": r["frozen_at"].isoformat(),
+                             "data_version": r["data_version"]} for r in reports.all_reports()])
+
+
+@bp.route("/reports/<int:report_id>")
+def report(report_id):
+    found = reports.get(report_id)
+    if found is None:
+        raise ApiError(404, _("There is no report with the id %(id)d.", id=report_id), "report_id")
+    return jsonify(_report_json(found))
 
 
 @bp.route("/coverage")

@@ -146,6 +146,16 @@ photos = sa.Table(  # craftmap/photos.py: evidence, re-encoded without metadata;
     sa.Column("data", sa.LargeBinary, nullable=False),
 )
 
+reports = sa.Table(  # craftmap/reports.py: a reporting period's figures as they were when frozen
+    "reports", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("name", sa.String(80), nullable=False, unique=True),  # "report 2026"
+    sa.Column("frozen_at", sa.DateTime(timezone=True), server_default=sa.func.now()),
+    sa.Column("frozen_by", sa.Text, nullable=False),
+    sa.Column("data_version", sa.Integer, nullable=False),
+    sa.Column("figures", sa.Text, nullable=False),  # JSON, never rewritten
+)
+
 meta = sa.Table(
     "meta", metadata,
     sa.Column("key", sa.String(40), primary_key=True),

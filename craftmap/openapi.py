@@ -139,6 +139,18 @@ PATHS = {
     "/api/v1/indicators": _get("The programme's indicators (target, comparator, reported_2016, live, basis, "
                                "status: met / not_met / not_enough_data) and measures", "application/json",
                                _LANG),
+    "/api/v1/indicators/history": _get(
+        "Every live indicator at the end of each month and year (time zone time_zone) since the first recorded "
+        "change, rebuilt from the change history; the current month and year are to date and equal the live "
+        "figures. Each point: period, value, known, total, status. Routes keep no history: their count is "
+        "null before the current month", "application/json"),
+    "/api/v1/reports": _get("The frozen reports (id, name, frozen_at, data_version), newest first",
+                            "application/json"),
+    "/api/v1/reports/{report_id}": _get(
+        "A frozen report: its indicators (value, basis, status) and coverage counts per municipality and "
+        "country as they were when frozen; they never change", "application/json",
+        [{"name": "report_id", "in": "path", "required": True, "schema": {"type": "integer"}}] + _LANG,
+        not_found=True),
     "/api/v1/coverage": _get("Wheelchair access and signage coverage per municipality, country or route; "
                              "per route also the share of its length within distance_km of an accessible "
                              "centre, with the uncovered stretches as GeoJSON", "application/json",

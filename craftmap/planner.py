@@ -2,10 +2,11 @@
 
 The programme's figures are public, so these pages are open to every visitor.
 """
-from flask import Blueprint, Response, abort, current_app, g, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from . import labels, mapbuild, planning, sheets
+from . import auth, labels, mapbuild, planning, reports, sheets, trends
+from .editing import EditError, Refused
 from .assets import asset_url
 from .datasets import route_name, snapshot
 from .web import cache_headers, map_parts, send
@@ -47,7 +48,8 @@ def csv_response(rows, fields, filename):
 @bp.route("/")
 def index():
     return render_template("planner/index.html", indicators=planning.indicator_table(g.lang),
-                           measures=planning.measures(g.lang), visitors=planning.visitors_per_year())
+                           measures=planning.measures(g.lang), visitors=planning.visitors_per_year(),
+                           series=trends.series(), reports=reports.all_reports())
 
 
 def _coverage_map(snap, table, by):
@@ -141,3 +143,50 @@ def coverage_csv():
         abort(400, description=error[1])
     table = planning.coverage_table(by, g.lang, distance)
     return csv_response(table["rows"], COVERAGE_FIELDS[by], f"craftmap-coverage-{by}.csv")
+
+
+@bp.route("/reports")
+def report_list(error=None, name=""):
+    user = auth.current_user()
+    return render_template("planner/reports.html", reports=reports.all_reports(), error=error, name=name,
+                           may_freeze=reports.may_freeze(user), signed_in=user is not None)
+
+
+@bp.route("/reports", methods=["POST"])
+@auth.login_required
+def freeze_report():
+    auth.check_csrf()
+    name = request.form.get("name", "")
+    try:
+        report_id = reports.freeze(auth.current_user(), name, g.lang)
+    except Refused as exc:
+        abort(403, description=exc.problems[0][1])
+    except EditError as exc:
+        return report_list(error=exc.problems[0][1], name=name[:reports.NAME_MAX * 2]), 400
+    return redirect(url_for("planner.frozen_report", report_id=report_id), 303)
+
+
+def _report_or_404(report_id):
+    report = reports.get(report_id)
+    if report is None:
+        abort(404)
+    return report
+
+
+@bp.route("/reports/<int:report_id>")
+def frozen_report(report_id):
+    report = _report_or_404(report_id)
+    frozen = reports.indicator_table(report, g.lang)
+    live = {row["id"]: row for row in planning.indicator_table(g.lang)}
+    coverage = {by: {"frozen": report["figures"]["coverage"][by],
+                     "live": {r["area"]: r for r in planning.coverage_table(by, g.lang)["rows"]}}
+                for by in reports.COVERAGE_BY}
+    return render_template("planner/frozen.html", report=report, frozen=frozen, live=live, coverage=coverage,
+                           data_version=snapshot().version)
+
+
+@bp.route("/reports/<int:report_id>.csv")
+def frozen_report_csv(report_id):
+    report = _report_or_404(report_id)
+    return csv_response(reports.indicator_table(report, g.lang), INDICATOR_FIELDS,
+                        f"craftmap-report-{report_id}.csv")

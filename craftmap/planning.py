@@ -16,7 +16,7 @@ from .i18n import pick
 from .spatial import WGS84
 from .web import memo
 
-__all__ = ["indicator_table", "coverage_table", "data_gaps", "centre_gaps", "visitors_per_year", "missing_translations",
+__all__ = ["live_now", "indicator_table", "coverage_table", "data_gaps", "centre_gaps", "visitors_per_year", "missing_translations",
            "BY", "DISTANCES_KM"]
 
 BY = ("municipality", "country", "route")
@@ -41,14 +41,21 @@ def _basis(metric, live):
     return _("%(known)d of %(total)d centres known", known=live["known"], total=live["total"])
 
 
-def indicator_table(lang):
-    """Every indicator of the seed with target, 2016 value, and live value where the data answers."""
-    snap = snapshot()
-    ref = current_app.extensions["craftmap.reference"]
+def live_now(snap):
+    """The live metrics of the data at ``snap`` (indicators.live_indicators)."""
     counts = pd.DataFrame(snap.counts, columns=["centre_id", "year", "visitors"])
-    live = indicators.live_indicators(_active(snap), len(snap.routes), counts)
+    return indicators.live_indicators(_active(snap), len(snap.routes), counts)
+
+
+def indicator_table(lang, live=None, programme=None):
+    """Every indicator of the seed with target, 2016 value, and live value where the data answers.
+
+    A frozen report passes the ``live`` metrics and the ``programme``'s indicators it kept, and gets its
+    table as it was.
+    """
+    live = live_now(snapshot()) if live is None else live
     rows = []
-    for ind in ref.indicators:
+    for ind in programme or current_app.extensions["craftmap.reference"].indicators:
         name, name_lang = pick({"lv": ind["name_lv"], "en": ind["name_en"]}, lang)
         row = {k: ind[k] for k in ("id", "priority", "seq", "name_lv", "name_en", "target_lv", "target_en",
                                    "comparator", "target_value", "target_unit", "reported_2016_lv",

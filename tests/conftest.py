@@ -136,7 +136,7 @@ def map_script_of(client, html):
 
 EXAMPLE_ARGS = {"centre_id": "dobele-crafts-house", "route_id": "balts-road-selonian", "digest": "0" * 16,
                 "name": "css/craftmap.css", "fmt": "gpx", "change_id": 1,
-                "batch": "0" * 32, "photo_id": "0" * 32}
+                "batch": "0" * 32, "photo_id": "0" * 32, "report_id": 1}
 
 
 def example_paths(app):

@@ -66,7 +66,7 @@ def test_previous_release_is_upgraded_on_start_with_nothing_lost(upgraded):
         assert set(conn.execute(sa.select(db.changes.c.survey_id)).scalars()) == {None}  # no survey made them
     assert _counts(upgraded) | {"alembic_version": None} == {
         "centres": 42, "routes": 2, "users": 2, "api_tokens": 1, "changes": 9, "visitor_counts": 3,
-        "login_failures": 2, "meta": 1, "surveys": 0, "photos": 0} | {"alembic_version": None}
+        "login_failures": 2, "meta": 1, "surveys": 0, "photos": 0, "reports": 0} | {"alembic_version": None}
     assert set(hashes) == {"editor@dobele.example", "planner@zemgale.example"}
     assert set(hashes.values()) == set(re.findall(r"'(\$argon2id\$[^']+)'", FIXTURE.read_text(encoding="utf-8")))
     with upgraded.app_context():

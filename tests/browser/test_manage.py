@@ -45,7 +45,7 @@ def test_editor_edit_reaches_the_public_map(browser, server):
     watched = Watched(context.new_page(), server.url)
     page = watched.page
     sign_in(page, server.url)
-    page.get_by_role("link", name="Dobeles Amatu māja").click()
+    page.get_by_role("link", name="Dobeles Amatu māja", exact=True).click()
     page.get_by_label("Wheelchair access", exact=True).select_option("yes")
     page.get_by_label("Opening hours", exact=True).fill("Tu-Sa 10:00-17:00")
     page.get_by_role("button", name="Save").click()

@@ -1,6 +1,9 @@
 """A visitor picks a travel day on a route page, on a phone, and sees each stop open or closed that day,
 with Latvia's and Lithuania's own public holidays."""
+import contextlib
 import shutil
+
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.browser.conftest import Watched, start_server
 from tests.conftest import DATA, set_opening_hours
@@ -87,7 +90,12 @@ def test_the_map_marks_each_centre_for_the_travel_day_picked_and_keeps_it_in_the
         page.locator(".leaflet-popup-content .open-on").wait_for()
         text = page.locator(".leaflet-popup-content .open-on").inner_text()
         assert text.startswith("Slēgts (trešdiena, 18. novembris) – svētku diena: ") and "proklamēšanas" in text.lower()
-        page.wait_for_timeout(400)  # the map pans the popup into view
+        # the map pans the popup into view once its details arrive; on a busy machine that can take a while
+        clear = ("() => document.querySelector('.leaflet-popup-content-wrapper').getBoundingClientRect().top"
+                 " >= document.getElementById('result-count').getBoundingClientRect().bottom")
+        with contextlib.suppress(PlaywrightTimeout):
+            page.wait_for_function(clear, timeout=5000)
+        page.wait_for_timeout(300)  # and stays there
         popup, count = (page.locator(s).bounding_box() for s in (".leaflet-popup-content-wrapper", "#result-count"))
         assert popup["y"] >= count["y"] + count["height"], "the count box covers the popup's name"
         assert popup["x"] >= 0 and popup["x"] + popup["width"] <= 390  # its close button on the screen

@@ -174,10 +174,7 @@ def post_survey(centre_id):
 def centre_photos(centre_id):
     """A centre's photos: the public ones, or all of them with the token of one who may edit it."""
     full = _reader_may(centre_id, "edit")
-    found = [(p if full else photos.public(p)) | {
-        "url": url_for("public.photo", photo_id=p["id"], lang=None),
-        "uploaded_at": p["uploaded_at"].isoformat() if p["uploaded_at"] else None}
-        for p in photos.for_centre(centre_id, public_only=not full)]
+    found = [_photo_json(p, full) for p in photos.for_centre(centre_id, public_only=not full)]
     return jsonify(centre=centre_id, photos=found)
 
 
@@ -194,17 +191,46 @@ def post_photo(centre_id):
     flag = request.form.get("public", "false").strip().lower()
     if flag not in ("true", "false", "1", "0", "yes", "no"):
         raise ApiError(422, _("must be true or false"), "public")
+    caption = photos.coerce_changes({"caption": request.form.get("caption", "")})["caption"]
     survey_id = request.form.get("survey_id") or None
     if survey_id and not any(s["id"] == survey_id for s in surveys.for_centre(centre_id)):
         raise ApiError(422, _("no survey of this centre has the id %(id)r", id=survey_id[:40]), "survey_id")
     with db.transaction() as conn:
         photo_id = photos.insert(conn, centre_id, prepared, user["email"], flag in ("true", "1", "yes"),
-                                 request.form.get("caption", ""), survey_id)
+                                 caption, survey_id)
     response = jsonify(id=photo_id, url=url_for("public.photo", photo_id=photo_id, lang=None),
                        width=prepared["width"], height=prepared["height"])
     response.status_code = 201
     response.headers["Location"] = url_for("public.photo", photo_id=photo_id, lang=None)
     return response
+
+
+def _photo_json(p, full):
+    return (p if full else photos.public(p)) | {
+        "url": url_for("public.photo", photo_id=p["id"], lang=None),
+        "uploaded_at": p["uploaded_at"].isoformat() if p["uploaded_at"] else None}
+
+
+@bp.route("/centres/<centre_id>/photos/<photo_id>", methods=["PATCH"])
+def patch_photo(centre_id, photo_id):
+    """Show a photo to visitors or withdraw it (``public``), or caption it (``caption``). It changes none
+    of the centre's fields, so it takes no If-Match; the last change of a photo stands."""
+    user = _api_user()
+    editing.centre_for(user, "edit", centre_id)
+    photos.change(centre_id, photo_id, photos.coerce_changes(_json_object()))
+    found = next((p for p in photos.for_centre(centre_id, public_only=False) if p["id"] == photo_id), None)
+    if found is None:  # deleted meanwhile
+        raise ApiError(404, _("This centre has no photo with the id %(id)r.", id=photo_id[:40]), "photo")
+    return jsonify(_photo_json(found, True))
+
+
+@bp.route("/centres/<centre_id>/photos/<photo_id>", methods=["DELETE"])
+def delete_photo(centre_id, photo_id):
+    """Delete a photo of a centre of your municipality, its bytes with it."""
+    user = _api_user()
+    editing.centre_for(user, "edit", centre_id)
+    photos.remove(centre_id, photo_id)
+    return "", 204
 
 
 @bp.route("/centres/<centre_id>/history")

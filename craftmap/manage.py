@@ -12,7 +12,7 @@ from shapely.geometry import shape
 from werkzeug.exceptions import Forbidden, NotFound
 
 from . import (auth, changesets, db, editing, hours, hours_text, importing, labels, merging, planning, route_editing,
-               photos, sheets, surveys, track_files)
+               photos, sheets, surveys, track_files, worklist)
 from .planner import csv_response
 from .validation import CENTRE_FIELDS, ENUMS, MAX_CHARS, hours_problems, not_one_of
 
@@ -121,7 +121,10 @@ def index():
     last_year = datetime.date.today().year - 1
     rows = [(c, _gaps(c, last_year, counts)) for c in centres]
     editable = {c["id"] for c in centres if editing.may(user, "edit", c)}
-    return render_template("manage/index.html", rows=rows, user=user, editable=editable)
+    todo = worklist.rows({"municipality": user["municipality"], "route": "", "gap": "", "sort": "priority"}, g.lang) \
+        if user["municipality"] else None
+    return render_template("manage/index.html", rows=rows, user=user, editable=editable, todo=todo,
+                           gap_label=worklist.gap_label, priority_label=worklist.priority_label)
 
 
 def _form_changes(form):
@@ -214,32 +217,23 @@ def edit(centre_id):
     return redirect(url_for("manage.edit", centre_id=centre_id))
 
 
-def _question_labels():
-    return {"surveyed_on": _("Day of the survey"), "entrance": _("Entrance"),
-            "step_height_cm": _("Highest step at the entrance, in cm"),
-            "door_width_cm": _("Entrance door width, in cm"), "rooms_step_free": _("Main rooms step-free"),
-            "toilet_wheelchair": _("Wheelchair-accessible toilet"),
-            "parking_wheelchair": _("Accessible parking near the entrance"),
-            "sign_at_junction": _("Sign at the junction with the nearest main road"),
-            "sign_at_entrance": _("Sign at the entrance"),
-            "on_tourism_signposts": _("On the municipality's tourism signposts"), "notes": _("Notes"),
-            "wheelchair_override": _("Wheelchair access, set by the surveyor"),
-            "override_reason": _("Why the answers do not give the right value"), "version": _("Version"),
-            "id": _("Survey"), "body": _("Survey"), "photos": _("Photos (evidence)")}
-
-
-def _survey_page(centre, values, survey_id, errors=None, saved=None, status=200):
+def _survey_context(centre, values, survey_id, errors=None, saved=None):
     done = surveys.for_centre(centre["id"])
-    return render_template(
-        "manage/survey.html", centre=centre, values=values, errors=errors or {}, saved=saved,
+    return dict(
+        centre=centre, values=values, errors=errors or {}, saved=saved,
         survey_id=survey_id, version=centre["version"], surveys=done,
         last=done[0] if done else None, today=datetime.date.today().isoformat(),
-        question_labels=_question_labels(), radio_fields=[k for k, v in surveys.ANSWERS.items()
+        question_labels=surveys.question_labels(), radio_fields=[k for k, v in surveys.ANSWERS.items()
                                                            if not isinstance(v[0], int)],
         step_max=surveys.STEP_MAX_CM, door_min=surveys.DOOR_MIN_CM, value_label=labels.value,
         own_photos=photos.for_centre(centre["id"], public_only=False), photo_max_mb=photos.MAX_BYTES // 2**20,
+        caption_max=photos.MAX_CAPTION, photo_errors={}, photo_values={},
         upload_max_bytes=current_app.config["MAX_CONTENT_LENGTH"] - 2**16,  # the answers need room too
-        upload_max_mb=current_app.config["MAX_UPLOAD_MB"]), status
+        upload_max_mb=current_app.config["MAX_UPLOAD_MB"])
+
+
+def _survey_page(centre, values, survey_id, errors=None, saved=None, status=200):
+    return render_template("manage/survey.html", **_survey_context(centre, values, survey_id, errors, saved)), status
 
 
 def _posted_photos(form):
@@ -291,6 +285,26 @@ def survey(centre_id):
             "Wheelchair access or signage of this centre was changed while you surveyed it: check the values "
             "above and send the survey again (choose the photos again).")}, status=409)
     return redirect(url_for("manage.survey", centre_id=centre_id, saved=saved["id"]))
+
+
+@bp.route("/centres/<centre_id>/photos/<photo_id>", methods=["POST"])
+def photo(centre_id, photo_id):
+    """Show a photo to visitors or withdraw it, caption it, or delete it (the button named ``delete``)."""
+    centre = editing.centre_for(auth.current_user(), "edit", centre_id)
+    if "delete" in request.form:
+        photos.remove(centre_id, photo_id)
+        flash(_("The photo was deleted."))
+    else:
+        try:
+            changes = photos.coerce_changes({"public": "1" if request.form.get("public") else "0",
+                                             "caption": request.form.get("caption", "")})
+        except editing.EditError as exc:
+            context = _survey_context(centre, {}, uuid.uuid4().hex) | {
+                "photo_errors": {photo_id: exc.problems[0][1]}, "photo_values": {photo_id: request.form.get("caption", "")}}
+            return render_template("manage/survey.html", **context), 422
+        photos.change(centre_id, photo_id, changes)
+        flash(_("The photo is shown to visitors.") if changes["public"] else _("The photo is not shown to visitors."))
+    return redirect(url_for("manage.survey", centre_id=centre_id) + "#photos")
 
 
 def _survey_version(centre_id):

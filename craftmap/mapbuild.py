@@ -62,7 +62,9 @@ def _legend_label(route, name):
 
 
 STYLES = {
-    "fill": lambda f: {"fillColor": f["properties"]["fill"], "color": "#444", "weight": 1, "fillOpacity": 0.65},
+    # an area judged from too few known centres is hatched (craftmap.css fills .area-unknown with a pattern)
+    "fill": lambda f: {"fillColor": f["properties"]["fill"], "color": "#444", "weight": 1, "fillOpacity": 0.65,
+                       **({"className": "area-unknown"} if f["properties"].get("hatched") else {})},
     "uncovered": lambda f: {"color": "#b2322a", "weight": 8, "opacity": 0.55},
 }
 
@@ -79,7 +81,7 @@ def _number_elements(root):
     walk(root)
 
 
-def build_map(routes, names, tiles, max_zoom, asset_url, extra_layers=(), map_id="craftmap"):
+def build_map(routes, names, tiles, max_zoom, asset_url, extra_layers=(), map_id="craftmap", unlined_label=None):
     """Build the map's parts for a page.
 
     Parameters
@@ -95,7 +97,10 @@ def build_map(routes, names, tiles, max_zoom, asset_url, extra_layers=(), map_id
     asset_url : callable
         Asset name (``js/map.js``, ``vendor/leaflet/leaflet.js``) -> the URL the page loads it from.
     extra_layers : sequence of dict
-        Further overlays, each ``name``, ``geojson`` and ``style`` (a key of STYLES), drawn below the routes.
+        Further overlays, each ``name``, ``geojson`` and ``style`` (a key of STYLES), drawn below the routes,
+        optionally with ``labels``: (lat, lon, text) drawn as text on the map.
+    unlined_label : str, optional
+        Given, a route without a line is listed in the layer list all the same, with this said beside it.
 
     Returns
     -------
@@ -114,9 +119,16 @@ def build_map(routes, names, tiles, max_zoom, asset_url, extra_layers=(), map_id
     for extra in extra_layers:
         group = folium.FeatureGroup(name=escape(extra["name"])).add_to(m)
         folium.GeoJson(extra["geojson"], style_function=STYLES[extra["style"]]).add_to(group)
+        for lat, lon, text in extra.get("labels", ()):  # e.g. how many centres of an area are known
+            folium.Marker((lat, lon), icon=folium.DivIcon(html=f'<span class="area-count">{escape(text)}</span>',
+                                                          class_name="area-count-icon", icon_size=(48, 20),
+                                                          icon_anchor=(24, 10))).add_to(group)
     layers = {}
     for route in routes:
         if not route["geometry"]:
+            if unlined_label:  # listed all the same, so no route seems to be missing from the map
+                folium.FeatureGroup(name=f'<span class="swatch swatch-none" aria-hidden="true"></span>'
+                                         f'{escape(names[route["id"]])} ({escape(unlined_label)})').add_to(m)
             continue
         group = folium.FeatureGroup(name=_legend_label(route, names[route["id"]])).add_to(m)
         dash = "8 6" if route["geometry_origin"] == "drawn_between_stops" else None

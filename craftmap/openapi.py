@@ -27,6 +27,7 @@ _DATE = {"name": "date", "in": "query", "required": False, "schema": {"type": "s
                         "unknown, that day's intervals, the public holiday of its country if one)"}
 _ID = [{"name": n, "in": "path", "required": True, "schema": {"type": "string"}} for n in ("id",)]
 _LANG = [_FILTERS[-1]]
+_PHOTO_ID = _ID + [{"name": "photo_id", "in": "path", "required": True, "schema": {"type": "string"}}]
 
 
 def _get(summary, media="application/geo+json", params=(), not_found=False, checked=False):
@@ -122,6 +123,23 @@ PATHS = {
                 "responses": {"201": {"description": "Stored; Location is the photo's URL"},
                               "404": {"description": "Unknown id", "content": {"application/json": {}}},
                               **_WRITE_ERRORS}}},
+    "/api/v1/centres/{id}/photos/{photo_id}": {
+        "patch": {"summary": "Show a photo of a centre of your municipality to visitors or withdraw it ('public'), "
+                             "or caption it ('caption'); only these two may be sent. It changes none of the "
+                             "centre's fields, so it takes no If-Match: the last change of a photo stands",
+                  "security": _AUTH, "parameters": _PHOTO_ID,
+                  "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                      "type": "object", "additionalProperties": False, "properties": {
+                          "public": {"type": "boolean"}, "caption": {"type": "string", "maxLength": 500}}}}}},
+                  "responses": {"200": {"description": "The photo as listed under /photos"},
+                                "404": {"description": "Unknown centre, or no such photo of it",
+                                        "content": {"application/json": {}}}, **_WRITE_ERRORS}},
+        "delete": {"summary": "Delete a photo of a centre of your municipality, its bytes with it",
+                   "security": _AUTH, "parameters": _PHOTO_ID,
+                   "responses": {"204": {"description": "Deleted"},
+                                 "404": {"description": "Unknown centre, or no such photo of it",
+                                         "content": {"application/json": {}}},
+                                 **{k: v for k, v in _WRITE_ERRORS.items() if k in ("401", "403")}}}},
     "/api/v1/routes": _get("Routes as a FeatureCollection with stops in order and length_km", params=_LANG),
     "/api/v1/routes/{id}": _get("One route: stops in order with distances, length_km, nearby centres. A stop "
                                 "that is not a centre has centre_id null, its own name and source, and "

@@ -15,7 +15,8 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from . import db, editing
 
-__all__ = ["MAX_BYTES", "MAX_SIDE", "prepare", "insert", "for_centre", "get", "public"]
+__all__ = ["MAX_BYTES", "MAX_SIDE", "prepare", "insert", "for_centre", "get", "public", "coerce_changes", "change",
+           "remove"]
 
 MAX_BYTES = 8 * 1024 * 1024    # one photo as a phone sends it (a request takes CRAFTMAP_MAX_UPLOAD_MB)
 MAX_PIXELS = 50_000_000        # beyond this a file is refused before it is decoded (a "decompression bomb")
@@ -88,6 +89,57 @@ def insert(conn, centre_id, prepared, user, public, caption="", survey_id=None):
         height=prepared["height"], sha256=prepared["sha256"], data=prepared["data"]))
     db.bump_data_version(conn)  # the centre's page and kept responses show it from now on
     return photo_id
+
+
+_FLAGS = {"true": True, "1": True, "yes": True, "on": True, "false": False, "0": False, "no": False, "off": False}
+
+
+def coerce_changes(raw):
+    """What may change of a stored photo, from a form or a JSON body: {"public": bool, "caption": str},
+    each only where sent. EditError naming each bad field; a field of any other name is refused too."""
+    changes, problems = {}, []
+    for name in raw:
+        if name not in ("public", "caption"):
+            problems.append((str(name)[:40], _("a photo has only 'public' and 'caption' to change")))
+    if "public" in raw:
+        flag = raw["public"]
+        flag = _FLAGS.get(flag.strip().lower()) if isinstance(flag, str) else flag if isinstance(flag, bool) else None
+        if flag is None:
+            problems.append(("public", _("must be true or false")))
+        changes["public"] = flag
+    if "caption" in raw:
+        caption = raw["caption"]
+        if not isinstance(caption, str):
+            problems.append(("caption", _("must be text")))
+        elif len(caption.strip()) > MAX_CAPTION:
+            problems.append(("caption", _("at most %(n)d characters; this one has %(m)d", n=MAX_CAPTION,
+                                          m=len(caption.strip()))))
+        elif any(ord(ch) < 32 and ch not in "\t\n\r" for ch in caption):
+            problems.append(("caption", _("must not contain control characters")))
+        else:
+            changes["caption"] = " ".join(caption.split())
+    if problems:
+        raise editing.EditError(problems)
+    return changes
+
+
+def _one(conn, statement, centre_id, photo_id):
+    if conn.execute(statement.where(db.photos.c.id == photo_id, db.photos.c.centre_id == centre_id)).rowcount != 1:
+        raise editing.NotFound([("photo", _("This centre has no photo with the id %(id)r.", id=photo_id[:40]))])
+    db.bump_data_version(conn)  # the centre's page and the kept responses follow at once
+
+
+def change(centre_id, photo_id, changes):
+    """Publish, withdraw or caption one of a centre's photos (``changes`` from ``coerce_changes``)."""
+    if changes:
+        with db.transaction() as conn:
+            _one(conn, db.photos.update().values(**changes), centre_id, photo_id)
+
+
+def remove(centre_id, photo_id):
+    """Delete one of a centre's photos, its bytes with it."""
+    with db.transaction() as conn:
+        _one(conn, db.photos.delete(), centre_id, photo_id)
 
 
 _LISTED = ("id", "centre_id", "survey_id", "uploaded_by", "uploaded_at", "public", "caption", "width", "height")

@@ -2,14 +2,17 @@
 
 The programme's figures are public, so these pages are open to every visitor.
 """
-from flask import Blueprint, Response, abort, current_app, g, redirect, render_template, request, url_for
+import datetime
+
+from flask import Blueprint, Response, abort, current_app, g, make_response, redirect, render_template, request, url_for
+from flask_babel import format_date
 from flask_babel import gettext as _
 
-from . import auth, labels, mapbuild, planning, reports, sheets, trends
-from .editing import EditError, Refused
+from . import auth, labels, mapbuild, planning, reports, sheets, surveys, svgmap, trends, worklist
 from .assets import asset_url
 from .datasets import route_name, snapshot
-from .web import cache_headers, map_parts, send
+from .editing import EditError, Refused
+from .web import cache_headers, map_parts, memo, send
 
 bp = Blueprint("planner", __name__, url_prefix="/planner")
 bp.after_request(cache_headers)
@@ -54,24 +57,35 @@ def index():
 
 def _coverage_map(snap, table, by):
     munis = current_app.extensions["craftmap.reference"].municipalities
-    # an area is coloured only from enough known centres; with fewer it is drawn as not enough data
-    judged = {r["area"]: r.get("wheelchair_yes_pct") if r.get("wheelchair_judged") else None for r in table["rows"]}
-    pct = judged if by == "municipality" else {}
-    if by == "country":
-        by_country = judged
-        pct = {m: by_country.get(c) for m, c in zip(munis["name_local"], munis["country_code"])}
-    areas = {"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": {"fill": colour(pct.get(name))}, "geometry": geom.__geo_interface__}
-        for name, geom in zip(munis["name_local"], munis.geometry)]}
+    # an area is coloured only from enough known centres; with fewer it is hatched, with how many are known
+    rows = {r["area"]: r for r in table["rows"]} if by != "route" else {}
+    row_of = {m: rows.get(c if by == "country" else m) for m, c in zip(munis["name_local"], munis["country_code"])}
+    features, labels = [], []
+    for name, geom in zip(munis["name_local"], munis.geometry):
+        r = row_of[name]
+        judged = bool(r and r["wheelchair_judged"])
+        hatched = bool(r and r["total"] and not judged)
+        features.append({"type": "Feature", "geometry": geom.__geo_interface__, "properties": {
+            "fill": colour(r["wheelchair_yes_pct"] if judged else None), "hatched": hatched}})
+        if hatched and by == "municipality":
+            at = geom.representative_point()
+            labels.append((at.y, at.x, f'{r["wheelchair_known"]}/{r["total"]}'))
+    if by == "country":  # one label a country, where its largest municipality is
+        for r in (r for r in table["rows"] if r["total"] and not r["wheelchair_judged"]):
+            geom = max((g for g, c in zip(munis.geometry, munis["country_code"]) if c == r["area"]), key=lambda g: g.area)
+            at = geom.representative_point()
+            labels.append((at.y, at.x, f'{r["wheelchair_known"]}/{r["total"]}'))
+    areas = {"type": "FeatureCollection", "features": features}
     uncovered = [{"type": "Feature", "properties": {}, "geometry": r["uncovered"]}
                  for r in table["rows"] if r.get("uncovered")] if by == "route" else []
-    layers = [{"name": _("Accessibility share"), "geojson": areas, "style": "fill"}] if by != "route" else [
+    layers = [{"name": _("Accessibility share"), "geojson": areas, "style": "fill", "labels": labels}] if by != "route" else [
         {"name": _("Stretches farther than %(km)s km from an accessible centre", km=table["distance_km"]),
          "geojson": {"type": "FeatureCollection", "features": uncovered}, "style": "uncovered"}]
     cfg = current_app.config
     names = {r["id"]: route_name(r, g.lang) for r in snap.routes}
     return mapbuild.build_map(snap.routes, names, (cfg["TILE_URL"], cfg["TILE_ATTRIBUTION"], _("Base map")),
-                              cfg["MAX_ZOOM"], asset_url, extra_layers=layers)
+                              cfg["MAX_ZOOM"], asset_url, extra_layers=layers,
+                              unlined_label=_("no line: too few of its stops have a known location"))
 
 
 def _coverage_parts(snap, by, distance, table=None):
@@ -94,7 +108,8 @@ def coverage():
                            map_script=url_for("planner.coverage_script", by=by, distance_km=distance, v=snap.version),
                            bins=BINS, no_data=NO_DATA, colour=colour, texts=labels.map_texts(),
                            distances=planning.DISTANCES_KM,
-                           known=None if by == "route" else planning.known_totals(table["rows"]))
+                           known=None if by == "route" else planning.known_totals(table["rows"]),
+                           route_colours={r["id"]: r["colour"] for r in snap.routes})
 
 
 @bp.route("/coverage.js")
@@ -104,18 +119,128 @@ def coverage_script():
     return _error_page(error) if error else send(_coverage_parts(snapshot(), by, distance)["script"])
 
 
+def _worklist():
+    """The worklist of a request's filters: (filters, rows), or aborts with a page naming the parameter."""
+    filters, error = worklist.parse(request.args)
+    if error:
+        abort(make_response(*_error_page(error)))
+    return filters, worklist.rows(filters, g.lang)
+
+
 @bp.route("/gaps")
 def gaps():
-    return render_template("planner/gaps.html", gaps=planning.data_gaps(g.lang),
-                           translations=planning.missing_translations(g.lang))
+    filters, found = _worklist()
+    snap = snapshot()
+    munis = current_app.extensions["craftmap.reference"].municipalities
+    return render_template("planner/gaps.html", rows=found, filters=filters, translations=planning.missing_translations(g.lang),
+                           total=sum(c["status"] == "active" for c in snap.centres),
+                           municipalities=sorted(zip(munis["country_code"], munis["name_local"])),
+                           routes=[(r["id"], route_name(r, g.lang)) for r in snap.routes],
+                           gap_kinds=worklist.GAPS, gap_label=worklist.gap_label,
+                           priority_label=worklist.priority_label, sorts=worklist.SORTS, link=_linker(filters))
+
+
+def _linker(filters):
+    """url_for with the worklist's filters kept, changed by keyword; defaults left out of the URL."""
+    def link(endpoint, **changes):
+        query = {k: v for k, v in (filters | changes).items() if v and not (k == "sort" and v == "priority")}
+        return url_for(endpoint, **query)
+    return link
+
+
+WORKLIST_FIELDS = worklist.FIELDS
+
+
+@bp.route("/gaps.csv")
+def gaps_csv():
+    _filters, found = _worklist()
+    return csv_response(worklist.export_rows(found), WORKLIST_FIELDS, "craftmap-worklist.csv")
+
+
+@bp.route("/gaps.xlsx")
+def gaps_xlsx():
+    _filters, found = _worklist()
+    data = sheets.xlsx_bytes(worklist.export_rows(found), WORKLIST_FIELDS, _("Worklist"), numbers=("lat", "lon"),
+                             legend=(_("Columns"), worklist.legend()))
+    response = Response(data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response.headers["Content-Disposition"] = 'attachment; filename="craftmap-worklist.xlsx"'
+    return response
+
+
+@bp.route("/gaps/sheets")
+def survey_sheets():
+    """One printable page a centre: what to check at the door, where it is, what is known now."""
+    filters, found = _worklist()
+    ref = current_app.extensions["craftmap.reference"]
+    return render_template("planner/sheets.html", rows=found, filters=filters, data_version=snapshot().version,
+                           now_date=format_date(datetime.date.today(), "long"),
+                           maps={r["id"]: worklist.sheet_map(r, ref.shapes) for r in found},
+                           questions=surveys.question_labels(), step_max=surveys.STEP_MAX_CM,
+                           door_min=surveys.DOOR_MIN_CM, gap_label=worklist.gap_label,
+                           priority_label=worklist.priority_label, value_label=labels.value,
+                           link=_linker(filters))
+
+
+SUMMARY_NEXT = 10  # centres named under "what to survey next"; the rest are in the worklist
+
+
+def _report_maps(table):
+    """The report's two choropleths, access and signage by municipality, as SVG: coloured from enough
+    known centres only; hatched, with how many are known, where too few are."""
+    ref = current_app.extensions["craftmap.reference"]
+    rows = {(r["area"], r["country"]): r for r in table["rows"]}
+    frame, areas = memo(snapshot(), "report-map-frame", lambda: svgmap.area_map(ref.shapes))
+    maps = {}
+    for field in ("wheelchair", "signage"):
+        drawn = []
+        for a in areas:
+            r = rows.get(a["key"])
+            judged = bool(r and r[f"{field}_judged"])
+            drawn.append(a | {"name": a["key"][0], "fill": colour(r[f"{field}_yes_pct"] if judged else None),
+                              "hatched": bool(r and r["total"] and not judged),
+                              "count": f'{r[f"{field}_known"]}/{r["total"]}' if r and r["total"] and not judged else None})
+        maps[field] = drawn
+    return {"width": frame.width, "height": frame.height, "maps": maps}
 
 
 @bp.route("/report")
 def report():
-    return render_template("planner/report.html", indicators=planning.indicator_table(g.lang),
-                           measures=planning.measures(g.lang),
-                           tables={by: planning.coverage_table(by, g.lang) for by in planning.BY},
-                           gaps=planning.data_gaps(g.lang))
+    """The printable report: a dated summary (what is known, what is met, what to survey next), then the
+    maps and charts, then the tables; every printed page carries the date and the data version."""
+    snap = snapshot()
+    indicator_rows = planning.indicator_table(g.lang)
+    tables = {by: planning.coverage_table(by, g.lang) for by in planning.BY}
+    filters, _error = worklist.parse({})
+    work = worklist.rows(filters, g.lang)
+    computed = [r for r in indicator_rows if r["live_metric"]]
+    return render_template("planner/report.html", indicators=indicator_rows, computed=computed,
+                           tables=tables, known=planning.known_totals(tables["municipality"]["rows"]),
+                           next_up=work[:SUMMARY_NEXT], work_count=len(work),
+                           active=sum(c["status"] == "active" for c in snap.centres),
+                           maps=_report_maps(tables["municipality"]), bins=BINS, no_data=NO_DATA,
+                           series=trends.series(), gap_label=worklist.gap_label,
+                           priority_label=worklist.priority_label,
+                           today=format_date(datetime.date.today(), "long"), data_version=snap.version)
+
+
+def css_string(text):
+    """``text`` as a CSS string literal: quotes, backslashes and line ends escaped."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\A ") + '"'
+
+
+@bp.route("/report-print.css")
+def report_print_css():
+    """The report's page margins: the date and data version on every printed page, and its number.
+    A stylesheet of its own, as the page's policy allows no inline style."""
+    stamp = _("Programme report · %(date)s · data version %(version)d",
+              date=format_date(datetime.date.today(), "long"), version=snapshot().version)
+    mark = "\x00"
+    pages = _("page %(page)s of %(pages)s", page=f"{mark}page{mark}", pages=f"{mark}pages{mark}").split(mark)
+    counter = " ".join(f"counter({p})" if i % 2 else css_string(p) for i, p in enumerate(pages) if p)
+    css = ("@page { size: A4; margin: 16mm 14mm 18mm;\n"
+           f"  @bottom-left {{ content: {css_string(stamp)}; font: 9pt system-ui, sans-serif; color: #333; }}\n"
+           f"  @bottom-right {{ content: {counter}; font: 9pt system-ui, sans-serif; color: #333; }}\n}}\n")
+    return Response(css, mimetype="text/css")
 
 
 INDICATOR_FIELDS = ["id", "priority", "seed_table", "name_lv", "name_en", "target_lv", "target_en", "comparator",

@@ -10,18 +10,17 @@ from flask import current_app
 from flask_babel import gettext as _
 from shapely.geometry import Point, mapping, shape
 
-from . import coverage, indicators
+from . import coverage, indicators, worklist
 from .datasets import route_name, route_summary, snapshot
 from .i18n import pick
 from .spatial import WGS84
 from .web import memo
 
-__all__ = ["live_now", "indicator_table", "coverage_table", "data_gaps", "centre_gaps", "visitors_per_year", "missing_translations",
+__all__ = ["live_now", "indicator_table", "coverage_table", "centre_gaps", "visitors_per_year", "missing_translations",
            "BY", "DISTANCES_KM"]
 
 BY = ("municipality", "country", "route")
 DISTANCES_KM = (1, 2, 5, 10, 20, 50)
-SIGNAGE_STALE_DAYS = 365
 
 
 def _active(snap):
@@ -157,34 +156,9 @@ def coverage_table(by, lang, distance_km=10.0):
 
 
 def centre_gaps(c, today=None):
-    """What a centre still lacks: wheelchair access, signage, a signage check within a year, a location."""
-    stale = ((today or datetime.date.today()) - datetime.timedelta(days=SIGNAGE_STALE_DAYS)).isoformat()
-    return [label for cond, label in (
-        (c["wheelchair"] == "unknown", _("wheelchair access")),
-        (c["signage"] == "unknown", _("signage")),
-        (c["signage"] != "unknown" and not c["signage_checked_on"], _("signage never checked")),
-        (c["signage"] != "unknown" and (c["signage_checked_on"] or stale) < stale, _("signage check older than a year")),
-        (c["lat"] is None, _("location"))) if cond]
-
-
-def data_gaps(lang, today=None):
-    """Centres missing accessibility, signage, a recent signage check or a location, to survey."""
-    snap = snapshot()
-    gaps = []
-    for c in sorted(snap.centres, key=lambda c: (c["country"], c["municipality"], c["name"])):
-        if c["status"] != "active":
-            continue
-        missing = centre_gaps(c, today)
-        if missing:
-            gaps.append({"id": c["id"], "name": c["name"], "municipality": c["municipality"],
-                         "country": c["country"], "missing": missing})
-    by_id = {g["id"]: g for g in gaps}
-    routes = [{"id": r["id"], "name": route_name(r, lang),
-               "stops": [{"seq": i, "name": by_id[s["centre_id"]]["name"], "id": s["centre_id"],
-                          "missing": by_id[s["centre_id"]]["missing"]}
-                         for i, s in enumerate(r["stops"], start=1) if s.get("centre_id") in by_id]}
-              for r in snap.routes]
-    return {"centres": gaps, "routes": routes, "count": len(gaps), "total": len(snap.centres)}
+    """What a centre still lacks, in words: wheelchair access, signage, a signage check within a year, a
+    location (worklist.gap_kinds)."""
+    return [worklist.gap_label(code, c) for code in worklist.gap_kinds(c, today)]
 
 
 def missing_translations(lang):

@@ -27,7 +27,7 @@ from flask_babel import gettext as _
 
 from . import db, editing, entry, photos
 
-__all__ = ["ANSWERS", "STEP_MAX_CM", "DOOR_MIN_CM", "derive_wheelchair", "derive_signage", "coerce", "save",
+__all__ = ["ANSWERS", "STEP_MAX_CM", "DOOR_MIN_CM", "question_labels", "derive_wheelchair", "derive_signage", "coerce", "save",
            "for_centre", "giving", "public"]
 
 STEP_MAX_CM = 7    # the highest step that still counts as "limited"
@@ -48,6 +48,21 @@ MAX_NOTES = 4000
 SIGNS = ("sign_at_junction", "sign_at_entrance", "on_tourism_signposts")
 SETS = ("wheelchair", "signage", "signage_checked_on", "toilets_wheelchair")  # the centre's fields a survey sets
 _RANK = {"no": 0, "limited": 1, "yes": 2}
+
+
+def question_labels():
+    """What each question (and each other field of the survey form) is called, in the page's language."""
+    return {"surveyed_on": _("Day of the survey"), "entrance": _("Entrance"),
+            "step_height_cm": _("Highest step at the entrance, in cm"),
+            "door_width_cm": _("Entrance door width, in cm"), "rooms_step_free": _("Main rooms step-free"),
+            "toilet_wheelchair": _("Wheelchair-accessible toilet"),
+            "parking_wheelchair": _("Accessible parking near the entrance"),
+            "sign_at_junction": _("Sign at the junction with the nearest main road"),
+            "sign_at_entrance": _("Sign at the entrance"),
+            "on_tourism_signposts": _("On the municipality's tourism signposts"), "notes": _("Notes"),
+            "wheelchair_override": _("Wheelchair access, set by the surveyor"),
+            "override_reason": _("Why the answers do not give the right value"), "version": _("Version"),
+            "id": _("Survey"), "body": _("Survey"), "photos": _("Photos (evidence)")}
 
 
 def derive_wheelchair(a):

@@ -114,7 +114,7 @@ def test_etag_and_304(client, url):
 def test_every_api_endpoint_is_documented(app, client):
     doc = client.get("/api/v1/openapi.json").get_json()
     assert doc["openapi"].startswith("3.")
-    rules = {r.rule.replace("<centre_id>", "{id}").replace("<route_id>", "{id}").replace("<int:report_id>", "{report_id}")
+    rules = {r.rule.replace("<centre_id>", "{id}").replace("<route_id>", "{id}").replace("<int:report_id>", "{report_id}").replace("<photo_id>", "{photo_id}")
              for r in app.url_map.iter_rules() if r.rule.startswith("/api/")}
     rules = {r.replace(".<any(gpx, kml, geojson):fmt>", ext) for r in rules for ext in (".gpx", ".kml", ".geojson")}
     assert rules == set(doc["paths"]) == set(PATHS)

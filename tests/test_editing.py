@@ -23,7 +23,8 @@ def _routes(app, prefix):
 
 
 def _url(rule, change_id):
-    values = {"centre_id": OTHER, "change_id": change_id, "batch": change_id, "route_id": "x", "fmt": "gpx"}
+    values = {"centre_id": OTHER, "change_id": change_id, "batch": change_id, "route_id": "x", "fmt": "gpx",
+              "photo_id": "0" * 32}
     return rule.build({a: values[a] for a in rule.arguments})[1]
 
 

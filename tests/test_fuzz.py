@@ -97,7 +97,7 @@ def requests(draw):
     method, template, names = draw(st.sampled_from(OPERATIONS))
     ids = CENTRES if "centre" in template else ROUTES
     ident = draw(st.one_of(st.sampled_from(ids[:1]), st.sampled_from(ids), text))  # mostly ids that exist
-    path = template.replace("{id}", quote(ident, safe="") or "x")
+    path = template.replace("{id}", quote(ident, safe="") or "x").replace("{photo_id}", quote(draw(text), safe="") or "x")
     request = {"method": method, "path": path, "template": template, "query_string": draw(queries(names)), "headers": draw(headers)}
     if method in ("POST", "PATCH"):
         body = draw(bodies)

@@ -162,3 +162,82 @@ def test_a_survey_with_photos_saves_them_with_it_and_a_bad_one_saves_nothing(app
         [photo] = photos.for_centre(OWN)
         assert photo["survey_id"] == survey["id"] and photo["public"] and db.get_centre(OWN)["wheelchair"] == "yes"
     assert uuid.UUID(survey["id"])
+
+
+def test_an_editor_withdraws_captions_and_deletes_a_photo_on_the_survey_page(app, client, token, auth):
+    shown = upload(client, token, encoded("JPEG"), public="1").get_json()
+    kept = upload(client, token, encoded("JPEG")).get_json()
+    public_page = lambda: client.get(f"/centres/{OWN}?lang=en").get_data(as_text=True)  # noqa: E731
+    assert shown["id"] in public_page()
+    auth.login("dobele@example.test")
+    action = f"/manage/centres/{OWN}/photos/{shown['id']}?lang=lv"
+    # withdrawn: gone from the centre's page and the open API, and its URL answers as if it never was
+    done = auth.post(action, {"caption": "Zīme pie vārtiem"})
+    assert done.status_code == 302 and done.headers["Location"].endswith("#photos")
+    page = client.get(done.headers["Location"]).get_data(as_text=True)
+    assert "Fotoattēls apmeklētājiem netiek rādīts." in page and 'value="Zīme pie vārtiem"' in page
+    with app.app_context():
+        assert [p["caption"] for p in photos.for_centre(OWN, public_only=False) if p["id"] == shown["id"]] == ["Zīme pie vārtiem"]
+        assert photos.for_centre(OWN) == []
+    anonymous = app.test_client()
+    assert shown["id"] not in anonymous.get(f"/centres/{OWN}?lang=en").get_data(as_text=True)
+    assert anonymous.get(shown["url"]).status_code == 404
+    # shown again, with its caption as the picture's text
+    auth.post(action, {"caption": "Zīme pie vārtiem", "public": "1"})
+    assert 'alt="Zīme pie vārtiem"' in anonymous.get(f"/centres/{OWN}?lang=en").get_data(as_text=True)
+    # a caption too long is refused in the page's language, naming it, and nothing changes
+    refused = auth.post(action, {"caption": "ā" * (photos.MAX_CAPTION + 1), "public": "1"})
+    text = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and f'id="photo-error-{shown["id"]}"' in text and "rakstzīmes" in text
+    with app.app_context():
+        assert {p["id"]: p["caption"] for p in photos.for_centre(OWN)} == {shown["id"]: "Zīme pie vārtiem"}
+    # deleted: its bytes go; the other photo stays
+    assert auth.post(action, {"delete": "1"}).status_code == 302
+    with app.app_context():
+        assert [p["id"] for p in photos.for_centre(OWN, public_only=False)] == [kept["id"]]
+        assert photos.get(shown["id"]) is None
+    assert auth.post(action, {"delete": "1"}).status_code == 404  # already gone
+
+
+def test_an_editor_may_change_only_the_photos_of_own_centres(app, client, token, auth, runner):
+    other_token = runner.invoke(args=["token", "create", "bauska@example.test"]).output.strip()
+    theirs = upload(client, other_token, encoded("JPEG"), centre_id=OTHER, public="1").get_json()
+    auth.login("dobele@example.test")
+    assert auth.post(f"/manage/centres/{OTHER}/photos/{theirs['id']}", {"delete": "1"}).status_code == 403
+    # a photo of another centre named under an own centre is not found there, and stays
+    assert auth.post(f"/manage/centres/{OWN}/photos/{theirs['id']}", {"delete": "1"}).status_code == 404
+    api = f"/api/v1/centres/{OTHER}/photos/{theirs['id']}"
+    signed = {"Authorization": f"Bearer {token}"}
+    assert client.delete(api, headers=signed).status_code == 403
+    assert client.patch(api, json={"public": False}, headers=signed).status_code == 403
+    assert client.delete(f"/api/v1/centres/{OWN}/photos/{theirs['id']}", headers=signed).status_code == 404
+    with app.app_context():
+        assert [p["id"] for p in photos.for_centre(OTHER)] == [theirs["id"]]
+
+
+@pytest.mark.parametrize("body, field", [({"public": "perhaps"}, "public"), ({"public": 1}, "public"),
+                                         ({"caption": 5}, "caption"), ({"caption": "x" * 501}, "caption"),
+                                         ({"caption": "a\x00b"}, "caption"), ({"centre_id": OTHER}, "centre_id")])
+def test_the_api_names_what_is_wrong_with_a_photo_change(app, client, token, body, field):
+    shown = upload(client, token, encoded("JPEG"), public="1", caption="Ieeja").get_json()
+    response = client.patch(f"/api/v1/centres/{OWN}/photos/{shown['id']}?lang=en", json=body,
+                            headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 422 and response.get_json()["field"] == field
+    with app.app_context():
+        assert [(p["public"], p["caption"]) for p in photos.for_centre(OWN)] == [(True, "Ieeja")]
+
+
+def test_the_api_withdraws_captions_and_deletes_a_photo(client, token):
+    shown = upload(client, token, encoded("JPEG"), public="1").get_json()
+    signed = {"Authorization": f"Bearer {token}"}
+    path = f"/api/v1/centres/{OWN}/photos/{shown['id']}"
+    changed = client.patch(path, json={"public": False, "caption": "  Zīme\npie vārtiem "}, headers=signed)
+    assert changed.status_code == 200 and changed.get_json()["public"] is False
+    assert changed.get_json()["caption"] == "Zīme pie vārtiem"
+    assert client.get(f"/api/v1/centres/{OWN}/photos").get_json()["photos"] == []
+    assert client.patch(path, json={}, headers={"Authorization": "Bearer nope"}).status_code == 401
+    assert client.delete(path, headers=signed).status_code == 204
+    assert client.delete(path, headers=signed).status_code == 404
+    assert client.get(f"/api/v1/centres/{OWN}/photos", headers=signed).get_json()["photos"] == []
+    long_caption = upload(client, token, encoded("JPEG"), caption="x" * 501)
+    assert long_caption.status_code == 422 and long_caption.get_json()["field"] == "caption"

@@ -54,15 +54,6 @@ def test_route_coverage_follows_accessible_centres(app, client):
     assert "Stretches farther than 10.0 km from an accessible centre" in map_script_of(client, html)
 
 
-def test_gaps_worklist_ordered_by_municipality_and_along_routes(client):
-    gaps = client.get("/planner/gaps?lang=en").get_data(as_text=True)
-    assert "46 of 46 centres lack" in gaps
-    assert gaps.index("Bauskas novads") < gaps.index("Dobeles novads")
-    assert gaps.index("Biržų rajono savivaldybė") < gaps.index("Joniškio rajono savivaldybė")
-    along = gaps.split("Along the route: Find out how it")[1]
-    assert along.index("Tautas lietišķās mākslas studija") < along.index("Lidijas Reinbergas")
-
-
 def test_csv_exports_open_in_a_spreadsheet(client):
     response = client.get("/planner/coverage.csv?by=municipality")
     text = response.data.decode("utf-8")
@@ -185,3 +176,27 @@ def test_coverage_leads_with_how_much_is_known_and_colours_no_area_from_too_few(
         assert "0,0 %" not in cells and "0.0 %" not in cells  # no share from one known centre
     script = map_script_of(client, client.get("/planner/coverage?by=municipality&lang=en").get_data(as_text=True))
     assert planner.colour(0.0) not in script  # the one 'no' does not paint its municipality red
+    # it is hatched as unknown, with how many are known written on it; so is every area with centres
+    with_centres = sum(1 for r in munis.values() if r["total"])
+    assert script.count('"hatched": true') == with_centres and '"className": "area-unknown"' in script
+    assert f'class=\\"area-count\\"\\u003e1/{row["total"]}\\u003c' in script
+
+
+def test_a_judged_area_is_coloured_and_not_hatched(app, client):
+    area = next(r for r in client.get("/api/v1/coverage?by=municipality").get_json()["rows"] if r["total"] == 2)
+    with app.app_context():
+        for c in [c for c in db.all_centres() if c["municipality"] == area["area"]][:1]:
+            editing.save_centre(c["id"], {"wheelchair": "yes"}, c["version"], "test")
+    script = map_script_of(client, client.get("/planner/coverage?by=municipality&lang=en").get_data(as_text=True))
+    assert planner.colour(100.0) in script  # one of two known is half: judged, and coloured
+    assert script.count('"hatched": true') == sum(
+        1 for r in client.get("/api/v1/coverage?by=municipality").get_json()["rows"] if r["total"]) - 1
+
+
+def test_the_route_map_names_every_route_and_what_it_draws(client):
+    html = client.get("/planner/coverage?by=route&lang=en").get_data(as_text=True)
+    legend = html.split("Map: the routes and their stretches")[1].split("</div>")[0]
+    for name in ("Balts' Road: Selonian loop", "Find out how it's made!"):
+        assert f"{name}:" in legend.replace("&#39;", "'")
+    assert legend.count("the uncovered stretches are not drawn") == 2  # no access known near either
+    assert "Wheelchair access is known for 0 of 29 stops of the routes." in html

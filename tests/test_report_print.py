@@ -1,0 +1,78 @@
+"""The printable report: its dated summary, its maps, and the stylesheet that stamps every printed page."""
+import csv
+import html as htmllib
+import io
+import re
+
+import pytest
+
+from craftmap import db, editing, planner
+from craftmap.datasets import snapshot
+
+
+def _text(markup):
+    return " ".join(htmllib.unescape(re.sub(r"<[^>]+>", " ", markup)).split())
+
+
+def _survey(app, municipality):
+    """Record Dobele's centres as surveyed: access and signage known, signage checked now."""
+    with app.app_context():
+        done = [c for c in db.all_centres() if c["municipality"] == municipality]
+        for c in done:
+            editing.save_centre(c["id"], {"wheelchair": "yes", "signage": "yes", "signage_checked_on": "2026-11-30"},
+                                c["version"], "test")
+        snap = snapshot()
+        return done, snap.version, sum(c["status"] == "active" for c in snap.centres)
+
+
+def _parts(markup):
+    order = [markup.index(f'id="{part}-title"') for part in ("summary", "figures", "tables")]
+    assert order == sorted(order), "summary, then maps and charts, then tables"
+    return markup[:order[0]], markup[order[0]:order[1]], markup[order[1]:order[2]], markup[order[2]:]
+
+
+def test_the_summary_comes_first_and_says_what_is_known_met_and_next(app, client):
+    done, version, active = _survey(app, "Dobeles novads")
+    head, summary, _figures, _tables = _parts(client.get("/planner/report?lang=en").get_data(as_text=True))
+    assert f"data version {version}" in _text(head)
+    said = _text(summary)
+    assert f"Wheelchair access is known for {len(done)} of {active} active centres" in said
+    assert "Enough is known to give a share of accessible centres in 1 of the" in said
+    assert re.search(r"computes from its data: met \d+, not met \d+, not enough data to say \d+\.", said)
+    # what to survey next: the head of the worklist, in its order; the centres just surveyed are not in it
+    listed = [htmllib.unescape(n) for n in re.findall(r"<li><strong>([^<]+)</strong>", summary)]
+    rows = list(csv.DictReader(io.StringIO(client.get("/planner/gaps.csv?lang=en").get_data(as_text=True).lstrip("\ufeff"))))
+    assert listed == [r["name"] for r in rows][:planner.SUMMARY_NEXT] and len(listed) == planner.SUMMARY_NEXT
+    assert not {c["name"] for c in done} & set(listed)
+    assert rows[0]["priority"] == "route_stop" and "stop of a route" in said.split(listed[0])[1][:60]
+
+
+def test_the_maps_colour_only_what_enough_known_centres_carry(app, client):
+    _survey(app, "Dobeles novads")
+    _head, _summary, figures, _tables = _parts(client.get("/planner/report?lang=en").get_data(as_text=True))
+    access = figures.split('id="map-wheelchair"')[1].split("</svg>")[0]
+    dobele = re.search(r'<path d="[^"]+" fill="([^"]+)"[^>]*><title>Dobeles novads</title>', access)
+    assert dobele and dobele.group(1) == planner.colour(100.0)  # all its centres known and accessible
+    rows = client.get("/api/v1/coverage?by=municipality").get_json()["rows"]
+    unjudged = [r for r in rows if r["total"] and r["area"] != "Dobeles novads"]
+    assert access.count('class="area-unknown"') == len(unjudged)  # hatched, not red or green
+    assert access.count('class="area-count"') == len(unjudged) and ">0/" in access
+    assert planner.colour(0.0) not in access  # no area painted as "none accessible" from nothing known
+
+
+@pytest.mark.parametrize("lang, words", [("lv", "datu versija"), ("lt", "duomenų versija"), ("en", "data version")])
+def test_every_printed_page_is_stamped_with_the_date_and_version(client, lang, words):
+    html = client.get(f"/planner/report?lang={lang}").get_data(as_text=True)
+    href = htmllib.unescape(re.search(r'<link rel="stylesheet" href="([^"]+)" media="print">', html).group(1))
+    response = client.get(href)
+    css = response.get_data(as_text=True)
+    assert response.status_code == 200 and response.mimetype == "text/css"
+    version = re.search(rf"{words} (\d+)", _text(html)).group(1)
+    assert re.search(rf'@bottom-left {{ content: "[^"]*{words} {version}"', css)
+    assert "counter(page)" in css and "counter(pages)" in css
+
+
+@pytest.mark.parametrize("text, literal", [('say "hi"', r'"say \"hi\""'), ("a\\b", r'"a\\b"'),
+                                           ("two\nlines", r'"two\A lines"'), ("Ķekava · 7.", '"Ķekava · 7."')])
+def test_css_strings_are_escaped(text, literal):
+    assert planner.css_string(text) == literal

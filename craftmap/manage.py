@@ -227,7 +227,6 @@ def _survey_context(centre, values, survey_id, errors=None, saved=None):
                                                            if not isinstance(v[0], int)],
         step_max=surveys.STEP_MAX_CM, door_min=surveys.DOOR_MIN_CM, value_label=labels.value,
         own_photos=photos.for_centre(centre["id"], public_only=False), photo_max_mb=photos.MAX_BYTES // 2**20,
-        caption_max=photos.MAX_CAPTION, photo_errors={}, photo_values={},
         upload_max_bytes=current_app.config["MAX_CONTENT_LENGTH"] - 2**16,  # the answers need room too
         upload_max_mb=current_app.config["MAX_UPLOAD_MB"])
 
@@ -287,6 +286,18 @@ def survey(centre_id):
     return redirect(url_for("manage.survey", centre_id=centre_id, saved=saved["id"]))
 
 
+def _photos_page(centre, errors=None, values=None, status=200):
+    return render_template("manage/photos.html", centre=centre, caption_max=photos.MAX_CAPTION,
+                           own_photos=photos.for_centre(centre["id"], public_only=False),
+                           photo_errors=errors or {}, photo_values=values or {}), status
+
+
+@bp.route("/centres/<centre_id>/photos")
+def photos_page(centre_id):
+    """A centre's photos, on a page of their own: saving one never touches a survey being filled in."""
+    return _photos_page(editing.centre_for(auth.current_user(), "edit", centre_id))
+
+
 @bp.route("/centres/<centre_id>/photos/<photo_id>", methods=["POST"])
 def photo(centre_id, photo_id):
     """Show a photo to visitors or withdraw it, caption it, or delete it (the button named ``delete``)."""
@@ -295,16 +306,14 @@ def photo(centre_id, photo_id):
         photos.remove(centre_id, photo_id)
         flash(_("The photo was deleted."))
     else:
+        sent = {"public": bool(request.form.get("public")), "caption": request.form.get("caption", "")}
         try:
-            changes = photos.coerce_changes({"public": "1" if request.form.get("public") else "0",
-                                             "caption": request.form.get("caption", "")})
-        except editing.EditError as exc:
-            context = _survey_context(centre, {}, uuid.uuid4().hex) | {
-                "photo_errors": {photo_id: exc.problems[0][1]}, "photo_values": {photo_id: request.form.get("caption", "")}}
-            return render_template("manage/survey.html", **context), 422
+            changes = photos.coerce_changes(sent)
+        except editing.EditError as exc:  # the page again, with what was typed and ticked
+            return _photos_page(centre, {photo_id: exc.problems[0][1]}, {photo_id: sent}, 422)
         photos.change(centre_id, photo_id, changes)
-        flash(_("The photo is shown to visitors.") if changes["public"] else _("The photo is not shown to visitors."))
-    return redirect(url_for("manage.survey", centre_id=centre_id) + "#photos")
+        flash(_("Photo saved: shown to visitors.") if changes["public"] else _("Photo saved: not shown to visitors."))
+    return redirect(url_for("manage.photos_page", centre_id=centre_id))
 
 
 def _survey_version(centre_id):

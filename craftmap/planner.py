@@ -79,7 +79,7 @@ def _coverage_map(snap, table, by):
     uncovered = [{"type": "Feature", "properties": {}, "geometry": r["uncovered"]}
                  for r in table["rows"] if r.get("uncovered")] if by == "route" else []
     layers = [{"name": _("Accessibility share"), "geojson": areas, "style": "fill", "labels": labels}] if by != "route" else [
-        {"name": _("Stretches farther than %(km)s km from an accessible centre", km=table["distance_km"]),
+        {"name": _("Stretches farther than %(km)s km from an accessible centre", km=f'{table["distance_km"]:g}'),
          "geojson": {"type": "FeatureCollection", "features": uncovered}, "style": "uncovered"}]
     cfg = current_app.config
     names = {r["id"]: route_name(r, g.lang) for r in snap.routes}

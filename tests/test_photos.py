@@ -172,10 +172,13 @@ def test_an_editor_withdraws_captions_and_deletes_a_photo_on_the_survey_page(app
     auth.login("dobele@example.test")
     action = f"/manage/centres/{OWN}/photos/{shown['id']}?lang=lv"
     # withdrawn: gone from the centre's page and the open API, and its URL answers as if it never was
+    survey = client.get(f"/manage/centres/{OWN}/survey?lang=lv").get_data(as_text=True)
+    photos_page = re.search(r'href="(/manage/centres/[^"]+/photos[^"]*)"', survey).group(1).replace("&amp;", "&")
+    assert action.split("?")[0] in client.get(photos_page).get_data(as_text=True)  # its own page, linked from the survey
     done = auth.post(action, {"caption": "Zīme pie vārtiem"})
-    assert done.status_code == 302 and done.headers["Location"].endswith("#photos")
+    assert done.status_code == 302 and done.headers["Location"].startswith(f"/manage/centres/{OWN}/photos")
     page = client.get(done.headers["Location"]).get_data(as_text=True)
-    assert "Fotoattēls apmeklētājiem netiek rādīts." in page and 'value="Zīme pie vārtiem"' in page
+    assert "Fotoattēls saglabāts: apmeklētājiem netiek rādīts." in page and 'value="Zīme pie vārtiem"' in page
     with app.app_context():
         assert [p["caption"] for p in photos.for_centre(OWN, public_only=False) if p["id"] == shown["id"]] == ["Zīme pie vārtiem"]
         assert photos.for_centre(OWN) == []
@@ -189,6 +192,8 @@ def test_an_editor_withdraws_captions_and_deletes_a_photo_on_the_survey_page(app
     refused = auth.post(action, {"caption": "ā" * (photos.MAX_CAPTION + 1), "public": "1"})
     text = refused.get_data(as_text=True)
     assert refused.status_code == 422 and f'id="photo-error-{shown["id"]}"' in text and "rakstzīmes" in text
+    form = text.split(f'action="{action.split("?")[0]}')[1].split("</form>")[0]
+    assert 'value="ā' in form and 'name="public" value="1" checked' in form  # what was typed and ticked is kept
     with app.app_context():
         assert {p["id"]: p["caption"] for p in photos.for_centre(OWN)} == {shown["id"]: "Zīme pie vārtiem"}
     # deleted: its bytes go; the other photo stays

@@ -51,7 +51,7 @@ def test_route_coverage_follows_accessible_centres(app, client):
     wider = {r["route"]: r for r in client.get("/api/v1/coverage?by=route&distance_km=50").get_json()["rows"]}
     assert wider["uzzini-ka-top"]["covered_pct"] > after["uzzini-ka-top"]["covered_pct"]
     html = client.get("/planner/coverage?by=route&lang=en").get_data(as_text=True)
-    assert "Stretches farther than 10.0 km from an accessible centre" in map_script_of(client, html)
+    assert "Stretches farther than 10 km from an accessible centre" in map_script_of(client, html)
 
 
 def test_csv_exports_open_in_a_spreadsheet(client):

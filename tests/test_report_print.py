@@ -76,3 +76,12 @@ def test_every_printed_page_is_stamped_with_the_date_and_version(client, lang, w
                                            ("two\nlines", r'"two\A lines"'), ("Ķekava · 7.", '"Ķekava · 7."')])
 def test_css_strings_are_escaped(text, literal):
     assert planner.css_string(text) == literal
+
+
+def test_a_municipality_without_centres_is_said_to_have_none_not_too_little_data(client):
+    _head, _summary, _figures, tables = _parts(client.get("/planner/report?lang=en").get_data(as_text=True))
+    empty = [r["area"] for r in client.get("/api/v1/coverage?by=municipality").get_json()["rows"] if not r["total"]]
+    assert empty and "(0/0)" not in tables
+    for area in empty:
+        row = _text(tables.split(f'<th scope="row">{area}</th>')[1].split("</tr>")[0])
+        assert row == "0 no active centre no active centre"

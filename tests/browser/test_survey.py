@@ -15,11 +15,25 @@ PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touc
 EDITOR, OWN = "dobele@example.test", "dobele-crafts-house"
 
 
-def test_a_survey_completed_on_a_phone_in_latvian_reaches_the_centre_page(browser, tmp_path_factory):
+def editor_server(tmp_path_factory):
+    """The app on a local port with Dobele's editor account."""
     server = start_server(tmp_path_factory)
     result = server.app.test_cli_runner().invoke(
         args=["user", "add", EDITOR, "--role", "editor", "--municipality", "Dobeles novads"], input=PASSWORD + "\n")
     assert result.exit_code == 0, result.output
+    return server
+
+
+def sign_in(page, url, lang):
+    page.goto(f"{url}/manage/login?lang={lang}")
+    page.fill("#email", EDITOR)
+    page.fill("#password", PASSWORD)
+    with page.expect_navigation():
+        page.locator("form button[type=submit]").first.tap()
+
+
+def test_a_survey_completed_on_a_phone_in_latvian_reaches_the_centre_page(browser, tmp_path_factory):
+    server = editor_server(tmp_path_factory)
     context = browser.new_context(locale="lv-LV", **PHONE)
     planner = server.app.test_client()
     with server.app.test_request_context("/?lang=en"):
@@ -36,11 +50,7 @@ def test_a_survey_completed_on_a_phone_in_latvian_reaches_the_centre_page(browse
     try:
         watched = Watched(context.new_page(), server.url)
         page = watched.page
-        page.goto(f"{server.url}/manage/login?lang=lv")
-        page.fill("#email", EDITOR)
-        page.fill("#password", PASSWORD)
-        with page.expect_navigation():
-            page.locator("form button[type=submit]").first.tap()
+        sign_in(page, server.url, "lv")
         page.goto(f"{server.url}/manage/centres/{OWN}/survey?lang=lv")
         assert [v for v in axe_violations(page) if v["impact"] in ("serious", "critical", "moderate")] == []
         choice = page.locator("label.survey-choice", has=page.locator("input[name=entrance][value=steps]"))
@@ -84,6 +94,17 @@ def test_a_survey_completed_on_a_phone_in_latvian_reaches_the_centre_page(browse
         page.goto(f"{server.url}/manage/?lang=lv")
         assert page.locator("#survey-queue").is_hidden()  # nothing is waiting any more
 
+        # its photo, on the centre's photos page: captioned with a thumb, the page still fits the phone
+        page.goto(f"{server.url}/manage/centres/{OWN}/photos?lang=lv")
+        assert [v for v in axe_violations(page) if v["impact"] in ("serious", "critical", "moderate")] == []
+        page.get_by_label("Paraksts").fill("Ieeja no pagalma")
+        with page.expect_navigation():
+            page.get_by_role("button", name="Saglabāt fotoattēlu").tap()
+        expect(page.locator(".flash")).to_contain_text("Fotoattēls saglabāts: tiek rādīts apmeklētājiem.")
+        assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+        page.goto(f"{server.url}/centres/{OWN}?lang=lv")
+        assert page.locator(".photos img").get_attribute("alt") == "Ieeja no pagalma"
+
         page.goto(f"{server.url}/planner/coverage?lang=lv")  # the planner's figures follow
         lead = page.locator(".known-lead").inner_text()
         assert re.search(rf"zināma {before['known'] + 1} no {before['total']}", lead), lead
@@ -100,17 +121,11 @@ def test_a_survey_completed_on_a_phone_in_latvian_reaches_the_centre_page(browse
 
 
 def test_a_survey_whose_answer_was_lost_is_sent_again_from_another_page_and_saved_once(browser, tmp_path_factory):
-    server = start_server(tmp_path_factory)
-    server.app.test_cli_runner().invoke(
-        args=["user", "add", EDITOR, "--role", "editor", "--municipality", "Dobeles novads"], input=PASSWORD + "\n")
+    server = editor_server(tmp_path_factory)
     context = browser.new_context(locale="lt-LT", **PHONE)
     try:
         page = Watched(context.new_page(), server.url).page
-        page.goto(f"{server.url}/manage/login?lang=lt")
-        page.fill("#email", EDITOR)
-        page.fill("#password", PASSWORD)
-        with page.expect_navigation():
-            page.locator("form button[type=submit]").first.tap()
+        sign_in(page, server.url, "lt")
         page.goto(f"{server.url}/manage/centres/{OWN}/survey?lang=lt")
         page.locator("label.survey-choice:has(input[name=entrance][value=step_free])").tap()
         page.get_by_label(re.compile("durų plotis", re.I)).fill("95")
@@ -139,17 +154,11 @@ def test_a_survey_whose_answer_was_lost_is_sent_again_from_another_page_and_save
 
 
 def test_a_survey_refused_when_sent_later_comes_back_into_its_form(browser, tmp_path_factory):
-    server = start_server(tmp_path_factory)
-    server.app.test_cli_runner().invoke(
-        args=["user", "add", EDITOR, "--role", "editor", "--municipality", "Dobeles novads"], input=PASSWORD + "\n")
+    server = editor_server(tmp_path_factory)
     context = browser.new_context(locale="en-GB", **PHONE)
     try:
         page = Watched(context.new_page(), server.url).page
-        page.goto(f"{server.url}/manage/login?lang=en")
-        page.fill("#email", EDITOR)
-        page.fill("#password", PASSWORD)
-        with page.expect_navigation():
-            page.locator("form button[type=submit]").first.tap()
+        sign_in(page, server.url, "en")
         page.goto(f"{server.url}/manage/centres/{OWN}/survey?lang=en")
         page.locator("label.survey-choice:has(input[name=entrance][value=steps])").tap()
         page.get_by_label("Highest step at the entrance, in cm").fill("4")

@@ -6,6 +6,7 @@ import datetime
 
 from flask import Blueprint, Response, abort, current_app, g, make_response, redirect, render_template, request, url_for
 from flask_babel import format_date
+from markupsafe import Markup, escape
 from flask_babel import gettext as _
 
 from . import auth, labels, mapbuild, planning, reports, sheets, surveys, svgmap, trends, worklist
@@ -228,11 +229,28 @@ def css_string(text):
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\A ") + '"'
 
 
-@bp.route("/report-print.css")
-def report_print_css():
-    """The report's page margins: the date and data version on every printed page, and its number.
-    A stylesheet of its own, as the page's policy allows no inline style."""
-    stamp = _("Programme report · %(date)s · data version %(version)d",
+# the planner pages that print with a stamp on every page, and what the stamp calls each
+PRINTED = {"report": lambda: _("Programme report"), "indicators": lambda: _("Programme indicators"),
+           "coverage": lambda: _("Coverage"), "gaps": lambda: _("Survey worklist"), "sheets": lambda: _("Survey sheets")}
+
+
+@bp.app_context_processor
+def _print_stylesheet():
+    def print_stylesheet(of):
+        """The <link> to the print stylesheet that stamps each printed page of this planner page."""
+        href = url_for("planner.print_css", of=of, v=snapshot().version, lang=g.lang)
+        return Markup(f'<link rel="stylesheet" href="{escape(href)}" media="print">')
+    return {"print_stylesheet": print_stylesheet}
+
+
+@bp.route("/print.css")
+def print_css():
+    """Page margins for printing a planner page: what it is, the date and the data version on every
+    printed page, and its number. A stylesheet of its own, as the page's policy allows no inline style."""
+    of = request.args.get("of", "report")
+    if of not in PRINTED:
+        abort(400, description=_("%(field)s must be one of: %(values)s", field="of", values=", ".join(PRINTED)))
+    stamp = _("%(what)s · %(date)s · data version %(version)d", what=PRINTED[of](),
               date=format_date(datetime.date.today(), "long"), version=snapshot().version)
     mark = "\x00"
     pages = _("page %(page)s of %(pages)s", page=f"{mark}page{mark}", pages=f"{mark}pages{mark}").split(mark)

@@ -85,3 +85,20 @@ def test_a_municipality_without_centres_is_said_to_have_none_not_too_little_data
     for area in empty:
         row = _text(tables.split(f'<th scope="row">{area}</th>')[1].split("</tr>")[0])
         assert row == "0 no active centre no active centre"
+
+
+@pytest.mark.parametrize("path, what", [("/planner/", "Programme indicators"), ("/planner/coverage", "Coverage"),
+                                        ("/planner/gaps", "Survey worklist"), ("/planner/gaps/sheets", "Survey sheets"),
+                                        ("/planner/report", "Programme report")])
+def test_each_printed_planner_page_names_itself_with_date_and_version(client, path, what):
+    html = client.get(f"{path}?lang=en").get_data(as_text=True)
+    href = htmllib.unescape(re.search(r'<link rel="stylesheet" href="([^"]+)" media="print">', html).group(1))
+    assert re.search(rf'@bottom-left {{ content: "{what} · [^"]+ · data version \d+"', client.get(href).get_data(as_text=True))
+
+
+@pytest.mark.parametrize("of", ["", "zzqq", "report\"}", "../report", "ā" * 300])
+def test_an_unknown_page_to_print_is_named_not_echoed(client, of):
+    response = client.get("/planner/print.css", query_string={"of": of, "lang": "lv"})
+    text = response.get_data(as_text=True)
+    assert response.status_code == 400 and "report, indicators, coverage, gaps, sheets" in text
+    assert not of or htmllib.escape(of) not in text

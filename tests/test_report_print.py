@@ -102,3 +102,11 @@ def test_an_unknown_page_to_print_is_named_not_echoed(client, of):
     text = response.get_data(as_text=True)
     assert response.status_code == 400 and "report, indicators, coverage, gaps, sheets" in text
     assert not of or htmllib.escape(of) not in text
+
+
+def test_no_two_counts_on_the_report_map_lie_on_top_of_each_other(client):
+    _head, _summary, figures, _tables = _parts(client.get("/planner/report?lang=en").get_data(as_text=True))
+    access = figures.split('id="map-wheelchair"')[1].split("</svg>")[0]
+    at = [(float(x), float(y)) for x, y in re.findall(r'<text x="([\d.]+)" y="([\d.]+)"[^>]*class="area-count"', access)]
+    assert len(at) >= 10
+    assert all(abs(a[0] - b[0]) >= 40 or abs(a[1] - b[1]) >= 22 for i, a in enumerate(at) for b in at[i + 1:])

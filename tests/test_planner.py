@@ -195,7 +195,8 @@ def test_a_judged_area_is_coloured_and_not_hatched(app, client):
 
 def test_the_route_map_names_every_route_and_what_it_draws(client):
     html = client.get("/planner/coverage?by=route&lang=en").get_data(as_text=True)
-    legend = html.split("Map: the routes and their stretches")[1].split("</div>")[0]
+    heading, legend = html.index("Map: the routes and their stretches"), html.split('<div class="legend"')[1].split("</div>")[0]
+    assert heading < html.index('class="map-wrap') < html.index('<div class="legend"') < html.index("<table")
     for name in ("Balts' Road: Selonian loop", "Find out how it's made!"):
         assert f"{name}:" in legend.replace("&#39;", "'")
     assert legend.count("the uncovered stretches are not drawn") == 2  # no access known near either

@@ -1,6 +1,7 @@
 """Planner pages, exports and the coverage API."""
 import csv
 import io
+import re
 
 import pytest
 
@@ -201,3 +202,11 @@ def test_the_route_map_names_every_route_and_what_it_draws(client):
         assert f"{name}:" in legend.replace("&#39;", "'")
     assert legend.count("the uncovered stretches are not drawn") == 2  # no access known near either
     assert "Wheelchair access is known for 0 of 29 stops of the routes." in html
+
+
+def test_the_target_chart_names_each_indicator_in_full(client):
+    html = client.get("/planner/?lang=en").get_data(as_text=True)
+    chart = html.split('class="chart"')[1].split("</svg>")[0]
+    shown = " ".join(re.findall(r"<tspan[^>]*>([^<]*)</tspan>", chart)).replace("&#39;", "'")
+    long_name = "Accessibility of sites for persons with reduced mobility (share of the total number of sites)"
+    assert long_name in shown and "…" not in shown

@@ -27,6 +27,7 @@ import shapely
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench import memory  # noqa: E402
 from bench.synthetic import synthetic_data_dir  # noqa: E402
 from craftmap import coverage  # noqa: E402
 
@@ -94,7 +95,8 @@ class App:
 
     def __init__(self, data_dir, work, server="granian"):
         env = os.environ | {"DATABASE_URL": f"sqlite:///{work / 'bench.sqlite3'}", "CRAFTMAP_DATA_DIR": str(data_dir),
-                            "CRAFTMAP_TILE_URL": "", "SECRET_KEY": "bench"}
+                            "CRAFTMAP_TILE_URL": "", "SECRET_KEY": "bench",
+                            "CRAFTMAP_BUILT_DIR": str(work / "built")}
         subprocess.run([sys.executable, "-c", "from craftmap import create_app; create_app()"], env=env,
                        cwd=ROOT, check=True)  # seed once before the workers start
         self.proc = start(SERVERS[server](APP_PORT), env, APP_PORT, "/api/v1/routes")
@@ -254,7 +256,7 @@ def main():
     for tool in ("nginx", "wrk"):
         if not shutil.which(tool):
             sys.exit(f"{tool} is needed: apt-get install nginx-light wrk")
-    rows, speeds, notes = [], [], []
+    rows, speeds, notes, mem = [], [], [], []
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         tmp.chmod(0o755)  # nginx's workers run as an unprivileged user
@@ -262,14 +264,16 @@ def main():
         real_work.mkdir()
         app = App(ROOT / "data", real_work)
         real_html = len(fetch(app.url + "/?lang=en"))
+        mem.append(("41 (real)", memory.measure(app)))
         app.stop()
         for n in SIZES:
             work = tmp / str(n)
             work.mkdir()
             data = synthetic_data_dir(work / "data", n, ROOT / "data")
-            measure(n, work, data, real_html, rows, speeds)
+            measure(n, work, data, real_html, rows, speeds, mem)
         rows.append(concurrent_edits(tmp, notes))
-    write(rows, speeds, notes)
+    rows[1:1] = memory_rows(mem)
+    write(rows, speeds, notes, mem)
 
 
 def throughput(contenders):
@@ -287,8 +291,9 @@ def throughput(contenders):
     return {key: statistics.median(values) for key, values in runs.items()}
 
 
-def measure(n, work, data, real_html, rows, speeds):
+def measure(n, work, data, real_html, rows, speeds, mem):
     app = App(data, work, "granian")
+    figures = memory.measure(app)
     names = dict(zip(RESPONSES, ("page.html", "all.geojson", "map.geojson")))
     plain = {label: fetch(app.url + path) for label, path in RESPONSES.items()}
     gz = {label: fetch(app.url + path, gzip=True, headers=True) for label, path in RESPONSES.items()}
@@ -304,6 +309,8 @@ def measure(n, work, data, real_html, rows, speeds):
         proxied = {label: proxy.url + path for label, path in RESPONSES.items()}
         first = throughput({"proxy": proxied, "granian": app_urls(),
                             "ceiling": {k: ceiling.url + f for k, f in files.items()}, "nginx": nginx_urls})
+        figures |= {"loaded": memory.snapshot(app.proc.pid), "ceiling": memory.snapshot(ceiling.proc.pid)}
+        mem.append((f"{n:,}", figures))
         for label, url in proxied.items():  # nginx in front answers from its cache (revalidated once a minute)
             body, headers = fetch(url, gzip=True, headers=True)
             assert body == gz[label][0], label
@@ -418,7 +425,30 @@ def concurrent_edits(tmp, notes, processes=4, edits=100):
             f"{landed - final} lost ({landed} landed, {refused} refused)", None)
 
 
-def write(rows, speeds, notes):
+MEMORY_TARGETS = {"41 (real)": 120, "100,000": 250}  # MB per worker after serving (issue 15)
+
+
+def memory_rows(mem):
+    """A row per size with a target: the larger worker's RSS after serving everything, against it."""
+    out = []
+    for size, figures in mem:
+        if size in MEMORY_TARGETS:
+            rss = max(r for r, _ in figures["served"])
+            pss = max(p for _, p in figures["served"])
+            out.append((f"app-server worker memory after serving the map, both GeoJSON variants and the planner "
+                        f"pages, {size} centres (larger of 2 granian workers)", f"≤ {MEMORY_TARGETS[size]} MB",
+                        f"RSS {rss:.0f} MB, PSS {pss:.0f} MB", rss / MEMORY_TARGETS[size]))
+    return out
+
+
+def _workers(per_worker):
+    return " / ".join(f"{r:.0f} ({p:.0f})" for r, p in per_worker)
+
+
+OTHER_SCRIPTS = "## Coverage cost with the worst accepted track"  # sections written by other bench scripts
+
+
+def write(rows, speeds, notes, mem):
     lines = [
         "# craftmap benchmark results", "",
         f"Run {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC on {platform.machine()}, "
@@ -445,6 +475,22 @@ def write(rows, speeds, notes):
         cells = [f"{ours:,.0f} ({ours / nginx:.2f}×)" for ours, nginx in pairs]
         lines.append(f"| {n:,} | {label} | {size} | {base:,.0f} | " + " | ".join(cells) + " |")
     lines += ["", *[f"- {n}" for n in notes], ""]
+    lines += ["## Memory per worker", "",
+              "MB of RSS, and in brackets PSS (shared pages divided among the processes that share them), of each "
+              "of the 2 granian workers, from /proc/<pid>/smaps_rollup (bench/memory.py): right after start; "
+              f"after serving {', '.join(memory.PATHS)} in brotli, gzip and plain, each several times; and after "
+              "the throughput rounds. *Ceiling*: bench/ceiling.py under granian holding the same responses, the "
+              "framework's and server's own share.", "",
+              "| centres | after start | after serving | after the throughput rounds | ceiling |",
+              "| --- | --- | --- | --- | --- |"]
+    for size, f in mem:
+        lines.append(f"| {size} | {_workers(f['start'])} | {_workers(f['served'])} | "
+                     f"{_workers(f['loaded']) if 'loaded' in f else '–'} | "
+                     f"{_workers(f['ceiling']) if 'ceiling' in f else '–'} |")
+    lines += [""]
+    old = OUT.read_text(encoding="utf-8") if OUT.exists() else ""
+    if OTHER_SCRIPTS in old:
+        lines += [old[old.index(OTHER_SCRIPTS):]]
     OUT.write_text("\n".join(lines), encoding="utf-8")
     print("\n".join(lines))
 

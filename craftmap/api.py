@@ -5,7 +5,7 @@ import re
 from flask import Blueprint, current_app, g, jsonify, request, url_for
 from flask_babel import gettext as _
 
-from . import auth, datasets, db, editing, export, openapi, photos, planner, planning, reports, surveys, trends
+from . import auth, built, datasets, db, editing, export, openapi, photos, planner, planning, reports, surveys, trends
 from .web import body, cache_headers, memo, send
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -26,8 +26,7 @@ def _api_error(exc):
     return jsonify(body), exc.status
 
 
-def _dumps(obj):
-    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+_dumps = datasets.dumps
 
 
 def _near():
@@ -57,11 +56,11 @@ def centres():
     if request.args.get("fields") not in (None, "", "map", "all"):
         raise ApiError(400, _("fields must be 'all' or 'map'"), "fields")
     day = _day()
-    build = lambda: body(_dumps(datasets.centres_collection(filters, g.lang, near, slim, day)), GEOJSON)  # noqa: E731
     if near is not None or filters.get("q") or day is not None:  # a key per visitor would push out the map
-        return send(build())
-    key = ("api-centres", g.lang, slim, tuple(sorted(filters.items())))
-    return send(memo(datasets.snapshot(), key, build))
+        return send(body(_dumps(datasets.centres_collection(filters, g.lang, near, slim, day)), GEOJSON))
+    snap, key = datasets.snapshot(), ("api-centres", g.lang, slim, tuple(sorted(filters.items())))
+    store = lambda: built.body(snap, key, lambda: datasets.centres_collection_json(filters, g.lang, slim), GEOJSON)  # noqa: E731
+    return built.send(memo(snap, key, store), store)
 
 
 def _centre_response(centre_id, status=200, day=None):

@@ -38,6 +38,7 @@ def load(app, overrides=None):
         MAX_ZOOM=int(env.get("CRAFTMAP_MAX_ZOOM", "18")),
         CACHE_MAX_AGE=int(env.get("CRAFTMAP_CACHE_MAX_AGE", "60")),
         VERSION_CHECK_SECONDS=float(env.get("CRAFTMAP_VERSION_CHECK_SECONDS", "1")),
+        BUILT_DIR=Path(env.get("CRAFTMAP_BUILT_DIR", Path(app.instance_path) / "built")),
         RESPONSE_CACHE_MB=int(env.get("CRAFTMAP_RESPONSE_CACHE_MB", "256")),
         PROXIES=int(env.get("CRAFTMAP_PROXIES", "0")),
         MAX_UPLOAD_MB=int(env.get("CRAFTMAP_MAX_UPLOAD_MB", str(MAX_UPLOAD_MB))),

@@ -13,7 +13,7 @@ from . import auth, labels, mapbuild, planning, reports, sheets, surveys, svgmap
 from .assets import asset_url
 from .datasets import route_name, snapshot
 from .editing import EditError, Refused
-from .web import cache_headers, map_parts, memo, send
+from .web import cache_headers, map_parts, memo, page_number, paged, send
 
 bp = Blueprint("planner", __name__, url_prefix="/planner")
 bp.after_request(cache_headers)
@@ -131,14 +131,20 @@ def _worklist():
 @bp.route("/gaps")
 def gaps():
     filters, found = _worklist()
+    try:
+        shown, page = paged(found, page_number(request.args))
+    except ValueError as exc:
+        return _error_page(("page", str(exc)))
     snap = snapshot()
     munis = current_app.extensions["craftmap.reference"].municipalities
-    return render_template("planner/gaps.html", rows=found, filters=filters, translations=planning.missing_translations(g.lang),
+    return render_template("planner/gaps.html", rows=shown, page=page, found=found, filters=filters,
+                           translations=planning.missing_translations(g.lang),
                            total=sum(c["status"] == "active" for c in snap.centres),
                            municipalities=sorted(zip(munis["country_code"], munis["name_local"])),
                            routes=[(r["id"], route_name(r, g.lang)) for r in snap.routes],
                            gap_kinds=worklist.GAPS, gap_label=worklist.gap_label,
-                           priority_label=worklist.priority_label, sorts=worklist.SORTS, link=_linker(filters))
+                           priority_label=worklist.priority_label, sorts=worklist.SORTS, link=_linker(filters),
+                           page_link=lambda **changes: _linker(filters)("planner.gaps", **changes))
 
 
 def _linker(filters):

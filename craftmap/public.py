@@ -2,11 +2,11 @@
 import datetime
 
 from flask import Blueprint, abort, current_app, g, render_template, request, url_for
-from flask_babel import format_date, gettext as _
+from flask_babel import format_date, format_decimal, gettext as _
 
 from . import auth, datasets, db, editing, hours, labels, mapbuild, photos, security
 from .assets import STATIC_DIR, asset_url
-from .web import body, cache_headers, map_parts, memo, send
+from .web import body, cache_headers, map_parts, memo, page_number, send
 
 bp = Blueprint("public", __name__)
 bp.after_request(cache_headers)
@@ -21,6 +21,11 @@ bp.app_template_global(name="field_label")(labels.field)
 bp.app_template_global(name="value_label")(labels.value)
 bp.app_template_global(name="stop_order_label")(labels.stop_order_origin)
 
+
+@bp.app_template_filter("number")
+def _number(value):
+    """A whole number as the page's language writes it: 100 000 in Latvian and Lithuanian, 100,000 in English."""
+    return format_decimal(value, "#,##0")
 
 
 @bp.app_template_filter("isodate")
@@ -63,10 +68,14 @@ def index():
 @bp.route("/centres")
 def centres():
     filters = datasets.parse_filters(request.args)
-    collection = datasets.centres_collection(filters, g.lang)
+    try:
+        number = page_number(request.args)
+    except ValueError as exc:
+        abort(400, description=str(exc))
+    collection = datasets.centres_page(filters, g.lang, number)
     return render_template("public/centres.html", collection=collection, filters=filters,
-                           options=datasets.filter_options(g.lang),
-                           json_url=url_for("api.centres", **filters))
+                           options=datasets.filter_options(g.lang), json_url=url_for("api.centres", **filters),
+                           link=lambda **changes: url_for("public.centres", **(filters | changes)))
 
 
 @bp.route("/centres/<centre_id>")

@@ -6,13 +6,15 @@ Cookie, Accept-Language, Accept-Encoding), and only 200s that Flask marked publi
 cookie but the language one, which the key already determines. The whole store is dropped when the
 data version or the date changes; when it is full, the least recently served responses go. Answers to
 free text (a search, a position) are never kept: each visitor types another, and they would push out
-the pages everyone asks for.
+the pages everyone asks for. Nor are bodies sent from a file (craftmap.built): the file is the copy.
 """
 import threading
 from collections import OrderedDict
 from urllib.parse import parse_qsl
 
 from werkzeug.http import parse_etags, unquote_etag
+
+from .built import UNKEPT
 
 __all__ = ["ResponseCache"]
 
@@ -81,7 +83,7 @@ class ResponseCache:
         return (seen.get("status", "").startswith("200 ")
                 and "public" in ",".join(headers.get("cache-control", ()))
                 and all(c.startswith(self.lang_cookie) for c in headers.get("set-cookie", ()))
-                and "HTTP_RANGE" not in environ)
+                and "HTTP_RANGE" not in environ and not environ.get(UNKEPT))
 
     def _store(self, stamp, key, status, headers, body):
         etag = next((unquote_etag(v)[0] for k, v in headers if k.lower() == "etag"), None)

@@ -57,7 +57,8 @@ def make_app(tmp_path):
 
     def make(data=DATA, **config):
         app = create_app({"TESTING": True, "SECRET_KEY": "test", "DATABASE_URL": fresh_database_url(tmp_path),
-                          "DATA_DIR": data, "TILE_URL": "", **config})
+                          "DATA_DIR": data, "TILE_URL": "",
+                          "BUILT_DIR": tmp_path / f"built-{len(apps)}", **config})
         apps.append(app)
         return app
     yield make

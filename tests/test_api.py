@@ -127,15 +127,22 @@ def test_indicators_carry_the_seed_values(client):
     assert indicators["p1-routes"]["reported_2016_value"] == "11"
 
 
-def test_gzip_for_clients_that_accept_it(client):
+@pytest.mark.parametrize("path", ["/api/v1/centres", "/api/v1/centres?fields=map"])
+def test_gzip_and_brotli_for_clients_that_accept_them(client, path):
     import gzip
-    plain = client.get("/api/v1/centres")
-    zipped = client.get("/api/v1/centres", headers={"Accept-Encoding": "gzip, br"})
+
+    import brotli
+    plain = client.get(path)
+    zipped = client.get(path, headers={"Accept-Encoding": "gzip"})
+    squeezed = client.get(path, headers={"Accept-Encoding": "gzip, br"})
     assert zipped.headers["Content-Encoding"] == "gzip" and "Accept-Encoding" in zipped.headers["Vary"]
+    assert squeezed.headers["Content-Encoding"] == "br" and "Accept-Encoding" in squeezed.headers["Vary"]
     assert gzip.decompress(zipped.data) == plain.data and len(zipped.data) < len(plain.data) / 3
-    assert zipped.headers["ETag"] != plain.headers["ETag"]
-    again = client.get("/api/v1/centres", headers={"Accept-Encoding": "gzip", "If-None-Match": zipped.headers["ETag"]})
-    assert again.status_code == 304
+    assert brotli.decompress(squeezed.data) == plain.data and len(squeezed.data) < len(zipped.data)
+    assert int(zipped.headers["Content-Length"]) == len(zipped.data)
+    assert len({plain.headers["ETag"], zipped.headers["ETag"], squeezed.headers["ETag"]}) == 3
+    again = client.get(path, headers={"Accept-Encoding": "gzip", "If-None-Match": zipped.headers["ETag"]})
+    assert again.status_code == 304 and again.data == b""
 
 
 def test_parameter_refusals_are_in_the_callers_language(client):

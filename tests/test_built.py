@@ -1,0 +1,74 @@
+"""Large bodies built once per server into files: shared by every worker, never stale, never in a worker's heap."""
+import json
+import os
+import time
+from pathlib import Path
+
+from craftmap import built, datasets, editing
+
+
+def stored_files(app):
+    return sorted(p for p in Path(app.config["BUILT_DIR"]).rglob("*") if p.suffix in (".plain", ".gz", ".br"))
+
+
+def test_the_streamed_collection_is_the_collection(app):
+    with app.test_request_context("/?lang=lv"):
+        for filters in ({}, {"country": "LT"}, {"wheelchair": "yes"}, {"municipality": "nowhere"}):
+            for slim in (False, True):
+                whole = datasets.dumps(datasets.centres_collection(filters, "lv", slim=slim))
+                assert "".join(datasets.centres_collection_json(filters, "lv", slim)) == whole
+                assert json.loads(whole)["meta"]["count"] == len(json.loads(whole)["features"])
+
+
+def test_every_worker_sends_the_files_the_first_one_built(make_app, tmp_path, monkeypatch):
+    first = make_app(BUILT_DIR=tmp_path / "shared")
+    second = make_app(BUILT_DIR=tmp_path / "shared", DATABASE_URL=first.config["DATABASE_URL"])
+    one = first.test_client().get("/api/v1/centres", headers={"Accept-Encoding": "br"})
+    files = {p: p.stat().st_mtime_ns for p in stored_files(first)}
+    assert len(files) == 3  # plain, gzip, brotli
+    monkeypatch.setattr(datasets, "centres_collection_json", None)  # fails if the second one builds again
+    other = second.test_client().get("/api/v1/centres", headers={"Accept-Encoding": "br"})
+    assert other.status_code == 200
+    assert other.data == one.data and other.headers["ETag"] == one.headers["ETag"]
+    assert {p: p.stat().st_mtime_ns for p in stored_files(second)} == files
+
+
+def test_a_stored_body_is_not_kept_again_in_the_response_cache(app, client):
+    client.get("/api/v1/centres", headers={"Accept-Encoding": "gzip"})
+    cache = app.wsgi_app
+    assert not any(key[3] == "/api/v1/centres" for key in cache.entries)
+    client.get("/", headers={"Accept-Encoding": "gzip"})
+    assert any(key[3] == "/" for key in cache.entries)  # the store still keeps what it kept
+
+
+def test_an_edit_gives_a_new_body_and_the_old_version_goes(app, client, monkeypatch):
+    before = client.get("/api/v1/centres").get_json()
+    centre = next(f for f in before["features"] if f["id"] == "dobele-crafts-house")
+    with app.app_context():
+        editing.save_centre("dobele-crafts-house", {"wheelchair": "no"}, centre["properties"]["version"], "test")
+    old = {p.parent for p in stored_files(app)}
+    monkeypatch.setattr(built, "OLD_SECONDS", 0)
+    time.sleep(0.01)
+    after = client.get("/api/v1/centres").get_json()
+    changed = next(f for f in after["features"] if f["id"] == "dobele-crafts-house")
+    assert changed["properties"]["wheelchair"] == "no" and after["meta"]["data_version"] > before["meta"]["data_version"]
+    assert not old & {p.parent for p in stored_files(app)}  # the old version's folder was swept
+
+
+def test_other_data_at_the_same_version_never_gets_the_old_files(app):
+    with app.test_request_context():
+        snap = datasets.snapshot()
+        same = datasets.Snapshot(snap.version, snap.centres, snap.routes, snap.counts)
+        edited = [dict(c) for c in snap.centres]
+        edited[0]["version"] += 1
+        other = datasets.Snapshot(snap.version, edited, snap.routes, snap.counts)
+        assert built._folder(same) == built._folder(snap) != built._folder(other)
+        assert built._folder(snap) != built._folder(datasets.Snapshot(snap.version, snap.centres[1:], snap.routes, []))
+
+
+def test_files_swept_under_a_worker_are_built_again(app, client):
+    first = client.get("/api/v1/centres", headers={"Accept-Encoding": "gzip"})
+    for p in stored_files(app):
+        os.remove(p)
+    again = client.get("/api/v1/centres", headers={"Accept-Encoding": "gzip"})
+    assert again.status_code == 200 and again.data == first.data and len(stored_files(app)) == 3

@@ -194,15 +194,18 @@ def first_clusters_seconds(url):
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=[
             "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        times = []
+        times, arrived = [], []
         for _ in range(3):
-            page = browser.new_page()
+            context = browser.new_context()  # a fresh context each visit: nothing from the browser's cache
+            page = context.new_page()
             page.goto(url + "/?lang=en")
             page.wait_for_selector(".marker-cluster", timeout=60_000)
             times.append(page.evaluate("performance.now()") / 1000)
-            page.close()
+            arrived.append(page.evaluate("""performance.getEntriesByType('resource')
+              .filter(e => e.name.includes('/api/v1/centres')).map(e => e.responseEnd)[0] || 0""") / 1000)
+            context.close()
         browser.close()
-    return statistics.median(times)
+    return statistics.median(times), statistics.median(arrived)
 
 
 def synthetic_routes(municipalities, n=11, seed=3):
@@ -323,10 +326,10 @@ def measure(n, work, data, real_html, rows, speeds, mem):
             rows.append(("map page vs naive per-request folium build, 1,000 centres", "≥ 1000×",
                          f"{page:,.0f} vs {1 / naive:,.1f} req/s", page * naive))
         if n in (10_000, 100_000):
-            seconds = first_clusters_seconds(app.url)
-            target = 1.0 if n == 10_000 else 3.0
-            rows.append((f"first clusters visible in headless chromium, {n:,} centres", f"≤ {target} s",
-                         f"{seconds:.2f} s", seconds / target))
+            seconds, arrived = first_clusters_seconds(app.url)
+            target = 0.8 if n == 10_000 else 1.5
+            rows.append((f"first clusters visible in headless chromium, {n:,} centres, each visit in a fresh context",
+                         f"≤ {target} s", f"{seconds:.2f} s (the data had arrived at {arrived:.2f} s)", seconds / target))
         app.stop()
         app = App(data, work, "gunicorn")
         for label, path in RESPONSES.items():  # the same bytes from either server

@@ -4,7 +4,7 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import assets, auth, config, db, errors, i18n, opendata, schema, security, seed
+from . import assets, auth, config, db, errors, i18n, opendata, schema, security, seed, web
 from .response_cache import ResponseCache
 
 __all__ = ["create_app"]
@@ -29,6 +29,7 @@ def create_app(test_config=None):
     auth.init_app(app)
     security.init_app(app)
     assets.init_app(app)
+    web.init_app(app)
 
     from . import api, manage, planner, public
     app.register_blueprint(public.bp)

@@ -24,6 +24,8 @@ from pathlib import Path
 import brotli
 from flask import Response, current_app, request
 
+from .web import release_after_request
+
 __all__ = ["body", "send", "UNKEPT"]
 
 UNKEPT = "craftmap.unkept"  # set in the WSGI environ: the response cache must not read the file into memory
@@ -65,6 +67,7 @@ def _locked_build(folder, name, meta_path, pieces, mimetype):
         meta = _read(meta_path)
         if meta is None:
             meta = _build(folder, name, pieces, mimetype)
+            release_after_request()
             tmp = meta_path.with_suffix(f".{os.getpid()}.tmp")
             tmp.write_text(json.dumps(meta))
             os.replace(tmp, meta_path)

@@ -89,6 +89,7 @@ def snapshot():
                 routes = [_served_line(r, region) for r in db.all_routes()]
                 snap = Snapshot(version, db.shared_centres(), routes, db.all_visitor_counts())
                 current_app.extensions["craftmap.snapshot"] = snap
+                web.release_after_request()
     return snap
 
 

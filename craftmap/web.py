@@ -1,4 +1,7 @@
 """HTTP helpers shared by the blueprints: caching headers, per-version memoisation, compressed bodies."""
+import ctypes
+import ctypes.util
+import gc
 import gzip
 import hashlib
 import math
@@ -7,9 +10,10 @@ from collections import OrderedDict
 from dataclasses import dataclass
 
 import brotli
-from flask import Response, current_app, request, session
+from flask import Response, current_app, g, has_request_context, request, session
 
-__all__ = ["cache_headers", "memo", "map_parts", "Body", "body", "send", "Page", "page_number", "paged"]
+__all__ = ["cache_headers", "memo", "map_parts", "Body", "body", "send", "Page", "page_number", "paged",
+           "release_after_request", "init_app"]
 
 MIN_GZIP_BYTES = 1024
 PRECOMPRESSED = ("image/png", "image/jpeg", "image/gif", "image/webp")
@@ -52,6 +56,7 @@ def memo(snap, key, build):
             if value is _MISSING:
                 value = build()
                 _keep(snap, key, value)
+                release_after_request()
     return value
 
 
@@ -159,3 +164,26 @@ def paged(rows, number, per_page=PER_PAGE):
     start = (number - 1) * per_page
     shown = rows[start:start + per_page]
     return shown, Page(number, pages, start + 1 if shown else 0, start + len(shown), len(rows))
+
+
+_LIBC = ctypes.CDLL(ctypes.util.find_library("c") or None)
+_TRIM = getattr(_LIBC, "malloc_trim", None)  # glibc; elsewhere nothing to do
+
+
+def release_after_request():
+    """Ask that the heap pages this request's build freed go back to the system once it has answered.
+
+    Python frees a large build's temporary objects, but the C allocator keeps the pages for later: a
+    worker that had built the worklist of 100 000 centres stayed 70 MB larger, for good."""
+    if has_request_context():
+        g.craftmap_release = True
+
+
+def _release(exc=None):
+    if g.pop("craftmap_release", False) and _TRIM is not None:
+        gc.collect()  # a rendered template's frames hold its rows in reference cycles until collected
+        _TRIM(0)
+
+
+def init_app(app):
+    app.teardown_request(_release)

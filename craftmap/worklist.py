@@ -14,7 +14,7 @@ from flask_babel import lazy_gettext as _  # module-level labels, written in the
 
 from . import db, svgmap
 from .datasets import route_name, snapshot
-from .web import memo
+from .web import memo, release_after_request
 
 __all__ = ["GAPS", "PRIORITIES", "SORTS", "SIGNAGE_STALE_DAYS", "gap_kinds", "gap_label", "priority_label",
            "parse", "rows", "export_rows", "FIELDS"]
@@ -101,6 +101,7 @@ def rows(filters, lang, today=None):
     """The worklist under ``filters`` (from ``parse``), sorted as asked; every row a dict of FIELDS plus
     ``priority_rank`` and ``route_names``."""
     snap = snapshot()
+    release_after_request()  # the rows of every active centre, gone once the page or file is sent
     surveyed = _last_surveyed(snap)
     names = {r["id"]: route_name(r, lang) for r in snap.routes}
     out = []

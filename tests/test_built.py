@@ -72,3 +72,17 @@ def test_files_swept_under_a_worker_are_built_again(app, client):
         os.remove(p)
     again = client.get("/api/v1/centres", headers={"Accept-Encoding": "gzip"})
     assert again.status_code == 200 and again.data == first.data and len(stored_files(app)) == 3
+
+
+def test_a_large_build_gives_its_freed_memory_back_once_answered(client, monkeypatch):
+    from craftmap import web
+    calls = []
+    monkeypatch.setattr(web, "_TRIM", lambda pad: calls.append(pad))
+    client.get("/api/v1/centres")  # the snapshot and the stored body are built
+    assert calls == [0]
+    client.get("/api/v1/centres")  # sent from the file: nothing built
+    assert calls == [0]
+    client.get("/planner/gaps")  # the worklist's rows are built for every request
+    once = len(calls)
+    client.get("/planner/gaps?sort=centre")
+    assert once >= 2 and len(calls) == once + 1

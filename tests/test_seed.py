@@ -139,3 +139,17 @@ def test_impossible_or_far_route_geometry_is_named(make_app, data_dir, monkeypat
     _edit_routes(data_dir, edit)
     message = _refused(make_app, data_dir, monkeypatch)
     assert "routes.geojson, feature 2 (uzzini-ka-top), " in message and expected in message
+
+
+@pytest.mark.parametrize("name", ["municipalities.geojson", "study_region.geojson"])
+@pytest.mark.parametrize("text", ["", "{not json", '{"type": "FeatureCollection"}', "[1, 2]",
+                                  '{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {},'
+                                  ' "geometry": {"type": "Polygon", "coordinates": "x"}}]}'])
+def test_a_boundary_file_that_cannot_be_read_is_named(make_app, data_dir, monkeypatch, name, text):
+    (data_dir / name).write_text(text, encoding="utf-8")
+    assert f"{name}: cannot be read as GeoJSON" in _refused(make_app, data_dir, monkeypatch)
+
+
+def test_a_missing_boundary_file_is_named(make_app, data_dir, monkeypatch):
+    (data_dir / "study_region.geojson").unlink()
+    assert "study_region.geojson: file not found" in _refused(make_app, data_dir, monkeypatch)

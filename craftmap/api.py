@@ -56,9 +56,14 @@ def centres():
     if request.args.get("fields") not in (None, "", "map", "all"):
         raise ApiError(400, _("fields must be 'all' or 'map'"), "fields")
     day = _day()
-    if near is not None or filters.get("q") or day is not None:  # a key per visitor would push out the map
-        return send(body(_dumps(datasets.centres_collection(filters, g.lang, near, slim, day)), GEOJSON))
+    build = lambda: body(_dumps(datasets.centres_collection(filters, g.lang, near, slim, day)), GEOJSON)  # noqa: E731
+    if near is not None or filters.get("q") or day is not None or not datasets.known_filters(filters):
+        return send(build())  # a key per visitor, or per made-up value, would push out the map
     snap, key = datasets.snapshot(), ("api-centres", g.lang, slim, tuple(sorted(filters.items())))
+    if filters:  # a part of the data, kept in memory among the memo's least recently used
+        return send(memo(snap, key, build))
+    # every centre, the largest body and the one the map and open-data users fetch: kept once per server
+    # in files (craftmap.built), a few per data version whatever visitors send
     store = lambda: built.body(snap, key, lambda: datasets.centres_collection_json(filters, g.lang, slim), GEOJSON)  # noqa: E731
     return built.send(memo(snap, key, store), store)
 

@@ -262,6 +262,15 @@ def _unknown_basis(filters, snap, q):
     return {}
 
 
+def known_filters(filters):
+    """Whether every filter value is one of its choices (filter_options), ``q`` aside: a value that is
+    none finds nothing, and is not worth keeping."""
+    snap = snapshot()
+    choices = web.memo(snap, "filter-choices", lambda: {
+        name: {key for key, _label in options} for name, options in filter_options("en").items()})
+    return all(value in choices[name] for name, value in filters.items() if name != "q")
+
+
 def filter_options(lang):
     """Choices for each filter, built from the data itself."""
     snap = snapshot()

@@ -86,3 +86,20 @@ def test_a_large_build_gives_its_freed_memory_back_once_answered(client, monkeyp
     once = len(calls)
     client.get("/planner/gaps?sort=centre")
     assert once >= 2 and len(calls) == once + 1
+
+
+def test_only_every_centre_is_stored_in_files_and_made_up_filters_are_not_kept(app, client):
+    client.get("/api/v1/centres?lang=lv")
+    client.get("/api/v1/centres?lang=lv&fields=map")
+    client.get("/api/v1/centres?lang=lv&fields=map&country=LV")
+    assert len(stored_files(app)) == 6  # two bodies, three files each
+    with app.test_request_context():
+        snap = datasets.snapshot()
+    kept = len(snap.memo)
+    for i in range(20):  # a visitor sending made-up values gets an answer, and nothing is kept of it
+        made_up = client.get(f"/api/v1/centres?lang=lv&municipality=nowhere-{i}&fields=map")
+        assert made_up.status_code == 200 and made_up.get_json()["meta"]["count"] == 0
+    wanted = client.get("/api/v1/centres?lang=lv&country=LT&fields=map").get_json()
+    assert wanted["meta"]["count"] > 0 and {f["id"] for f in wanted["features"]} < {
+        f["id"] for f in client.get("/api/v1/centres?lang=lv&fields=map").get_json()["features"]}
+    assert len(snap.memo) == kept + 1 and len(stored_files(app)) == 6

@@ -93,7 +93,7 @@ def _build(folder, name, pieces, mimetype):
     os.replace(tmp, plain)
     size = plain.stat().st_size
     gz, br = folder / f"{name}.gz", folder / f"{name}.br"
-    _compress(plain, gz, lambda out: gzip.GzipFile(fileobj=out, mode="wb", compresslevel=9, mtime=0))
+    _compress(plain, gz, lambda out: gzip.GzipFile(filename="", fileobj=out, mode="wb", compresslevel=9, mtime=0))
     quality = 11 if size <= BROTLI_TOP_BYTES else BROTLI_LARGE
     _compress(plain, br, lambda out: _BrotliWriter(out, quality))
     return {"plain": str(plain), "gzip": str(gz), "br": str(br), "etag": digest.hexdigest(), "mimetype": mimetype,

@@ -103,3 +103,10 @@ def test_only_every_centre_is_stored_in_files_and_made_up_filters_are_not_kept(a
     assert wanted["meta"]["count"] > 0 and {f["id"] for f in wanted["features"]} < {
         f["id"] for f in client.get("/api/v1/centres?lang=lv&fields=map").get_json()["features"]}
     assert len(snap.memo) == kept + 1 and len(stored_files(app)) == 6
+
+
+def test_every_server_builds_the_same_bytes(make_app, tmp_path):
+    """Whoever builds it, the gzip file carries no name or time of its own: one ETag, one body."""
+    one = make_app(BUILT_DIR=tmp_path / "one").test_client().get("/api/v1/centres", headers={"Accept-Encoding": "gzip"})
+    two = make_app(BUILT_DIR=tmp_path / "two").test_client().get("/api/v1/centres", headers={"Accept-Encoding": "gzip"})
+    assert one.data == two.data and one.data[3] == 0  # no FNAME flag in the gzip header

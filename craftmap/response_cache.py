@@ -6,7 +6,8 @@ Cookie, Accept-Language, Accept-Encoding), and only 200s that Flask marked publi
 cookie but the language one, which the key already determines. The whole store is dropped when the
 data version or the date changes; when it is full, the least recently served responses go. Answers to
 free text (a search, a position) are never kept: each visitor types another, and they would push out
-the pages everyone asks for. Nor are bodies sent from a file (craftmap.built): the file is the copy.
+the pages everyone asks for. A body sent from a file (craftmap.built) is kept only up to FILE_KEPT_BYTES:
+its gzip and brotli copies are, the 100 MB plain one of 100 000 centres stays in its file.
 """
 import threading
 from collections import OrderedDict
@@ -21,6 +22,7 @@ __all__ = ["ResponseCache"]
 KEY = ("wsgi.url_scheme", "HTTP_HOST", "SCRIPT_NAME", "PATH_INFO", "QUERY_STRING", "HTTP_COOKIE", "HTTP_ACCEPT_LANGUAGE",
        "HTTP_ACCEPT_ENCODING")
 KEPT_ON_304 = ("cache-control", "content-location", "date", "etag", "expires", "vary")
+FILE_KEPT_BYTES = 8 * 2**20  # a body sent from a file is kept up to this size: the compressed ones, not 100 MB plain
 FREE_TEXT = frozenset(("q", "near", "date"))  # one key per visitor would push out the shared pages
 
 
@@ -83,7 +85,8 @@ class ResponseCache:
         return (seen.get("status", "").startswith("200 ")
                 and "public" in ",".join(headers.get("cache-control", ()))
                 and all(c.startswith(self.lang_cookie) for c in headers.get("set-cookie", ()))
-                and "HTTP_RANGE" not in environ and not environ.get(UNKEPT))
+                and "HTTP_RANGE" not in environ
+                and not (environ.get(UNKEPT) and int(headers.get("content-length", ["0"])[0]) > FILE_KEPT_BYTES))
 
     def _store(self, stamp, key, status, headers, body):
         etag = next((unquote_etag(v)[0] for k, v in headers if k.lower() == "etag"), None)

@@ -1,4 +1,5 @@
 """Large bodies built once per server into files: shared by every worker, never stale, never in a worker's heap."""
+import gzip
 import json
 import os
 import time
@@ -33,10 +34,16 @@ def test_every_worker_sends_the_files_the_first_one_built(make_app, tmp_path, mo
     assert {p: p.stat().st_mtime_ns for p in stored_files(second)} == files
 
 
-def test_a_stored_body_is_not_kept_again_in_the_response_cache(app, client):
-    client.get("/api/v1/centres", headers={"Accept-Encoding": "gzip"})
+def test_the_response_store_keeps_a_stored_body_only_while_it_is_small(app, client, monkeypatch):
+    from craftmap import response_cache
     cache = app.wsgi_app
-    assert not any(key[3] == "/api/v1/centres" for key in cache.entries)
+    zipped = client.get("/api/v1/centres", headers={"Accept-Encoding": "gzip"})
+    kept = [key for key in cache.entries if key[3] == "/api/v1/centres"]
+    assert len(kept) == 1 and cache.entries[kept[0]][2] == zipped.data  # the compressed copy, kept whole
+    monkeypatch.setattr(response_cache, "FILE_KEPT_BYTES", len(zipped.data) - 1)
+    plain = client.get("/api/v1/centres?lang=lv")
+    assert plain.status_code == 200 and len(plain.data) > len(zipped.data)
+    assert not [key for key in cache.entries if key[3] == "/api/v1/centres" and key[4] == "lang=lv"]
     client.get("/", headers={"Accept-Encoding": "gzip"})
     assert any(key[3] == "/" for key in cache.entries)  # the store still keeps what it kept
 
@@ -67,11 +74,13 @@ def test_other_data_at_the_same_version_never_gets_the_old_files(app):
 
 
 def test_files_swept_under_a_worker_are_built_again(app, client):
+    import brotli
     first = client.get("/api/v1/centres", headers={"Accept-Encoding": "gzip"})
     for p in stored_files(app):
         os.remove(p)
-    again = client.get("/api/v1/centres", headers={"Accept-Encoding": "gzip"})
-    assert again.status_code == 200 and again.data == first.data and len(stored_files(app)) == 3
+    again = client.get("/api/v1/centres", headers={"Accept-Encoding": "br"})  # not in the response store yet
+    assert again.status_code == 200 and len(stored_files(app)) == 3
+    assert brotli.decompress(again.data) == gzip.decompress(first.data)
 
 
 def test_a_large_build_gives_its_freed_memory_back_once_answered(client, monkeypatch):

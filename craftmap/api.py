@@ -26,9 +26,6 @@ def _api_error(exc):
     return jsonify(body), exc.status
 
 
-_dumps = datasets.dumps
-
-
 def _near():
     raw = request.args.get("near")
     if not raw:
@@ -56,7 +53,7 @@ def centres():
     if request.args.get("fields") not in (None, "", "map", "all"):
         raise ApiError(400, _("fields must be 'all' or 'map'"), "fields")
     day = _day()
-    build = lambda: body(_dumps(datasets.centres_collection(filters, g.lang, near, slim, day)), GEOJSON)  # noqa: E731
+    build = lambda: body(datasets.dumps(datasets.centres_collection(filters, g.lang, near, slim, day)), GEOJSON)  # noqa: E731
     if near is not None or filters.get("q") or day is not None or not datasets.known_filters(filters):
         return send(build())  # a key per visitor, or per made-up value, would push out the map
     snap, key = datasets.snapshot(), ("api-centres", g.lang, slim, tuple(sorted(filters.items())))
@@ -73,7 +70,7 @@ def _centre_response(centre_id, status=200, day=None):
     if feature is None:
         raise ApiError(404, _("no centre with id %(id)s", id=repr(centre_id)), "id")
     tag = f"v{feature['properties']['version']}-{g.lang}" + (f"-{day.isoformat()}" if day else "")
-    response = send(body(_dumps(feature), GEOJSON, tag=tag))
+    response = send(body(datasets.dumps(feature), GEOJSON, tag=tag))
     response.status_code = status
     return response
 
@@ -253,7 +250,7 @@ def _route_feature(summary):
 def routes():
     def build():
         features = [_route_feature(r) for r in datasets.routes_list(g.lang)]
-        return _dumps({"type": "FeatureCollection", "features": features, "meta": {"count": len(features)}})
+        return datasets.dumps({"type": "FeatureCollection", "features": features, "meta": {"count": len(features)}})
     return send(memo(datasets.snapshot(), ("api-routes", g.lang), lambda: body(build(), GEOJSON)))
 
 
@@ -266,7 +263,7 @@ def _route_or_404(route_id, day=None):
 
 @bp.route("/routes/<route_id>")
 def route(route_id):
-    return send(body(_dumps(_route_feature(_route_or_404(route_id, _day()))), GEOJSON))
+    return send(body(datasets.dumps(_route_feature(_route_or_404(route_id, _day()))), GEOJSON))
 
 
 def _export_texts(route):
@@ -336,7 +333,7 @@ def municipalities():
         frame = current_app.extensions["craftmap.reference"].municipalities
         doc = json.loads(frame.to_json(drop_id=True))
         doc["attribution"] = current_app.config["BOUNDARY_ATTRIBUTION"]
-        return _dumps(doc)
+        return datasets.dumps(doc)
     return send(memo(datasets.snapshot(), "api-municipalities", lambda: body(build(), GEOJSON)))
 
 

@@ -24,7 +24,7 @@ from pathlib import Path
 import brotli
 from flask import Response, current_app, request
 
-from .web import release_after_request
+from .web import ETAG_SUFFIX, accepted_encoding, release_after_request
 
 __all__ = ["body", "send", "UNKEPT"]
 
@@ -144,8 +144,7 @@ def _sweep(keep):
 def send(meta, rebuild):
     """Send a stored body from its file, compressed as the client accepts; ``rebuild()`` gives the meta
     again when the files went (swept with an old version while this worker still served it)."""
-    accepted = request.accept_encodings
-    encoding = "br" if accepted["br"] > 0 else "gzip" if accepted["gzip"] > 0 else None
+    encoding = accepted_encoding()
     try:
         size = os.stat(meta[encoding or "plain"]).st_size
     except FileNotFoundError:
@@ -157,7 +156,7 @@ def send(meta, rebuild):
     response = Response(wrapper(open(path, "rb"), CHUNK) if wrapper else _read_through(path, size),
                         mimetype=meta["mimetype"], direct_passthrough=True)
     response.content_length = size
-    response.set_etag(meta["etag"] + {"gzip": "-gz", "br": "-br", None: ""}[encoding])
+    response.set_etag(meta["etag"] + ETAG_SUFFIX[encoding])
     if encoding:
         response.headers["Content-Encoding"] = encoding
     response.vary.add("Accept-Encoding")

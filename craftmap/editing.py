@@ -190,8 +190,7 @@ def _whole(value):
         return None
     if isinstance(value, int):
         return value
-    text = value.strip() if isinstance(value, str) else ""
-    return int(text) if text.isascii() and text.isdigit() and len(text) <= 9 else None
+    return entry.whole_number(value)
 
 
 # --- defaults of a new centre ------------------------------------------------------------------

@@ -7,7 +7,7 @@ comma) becomes 56.6512. Text that is no such value is returned as typed, so that
 import datetime
 import re
 
-__all__ = ["iso_date", "is_iso_date", "decimal"]
+__all__ = ["iso_date", "is_iso_date", "decimal", "whole_number"]
 
 ISO = re.compile(r"\d{4}-\d{2}-\d{2}")  # fromisoformat alone also takes 20240101 and 2024-W01-1
 DAY_FIRST = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})")
@@ -43,6 +43,13 @@ def is_partial_iso_date(text):
     if re.fullmatch(r"[0-9]{4}-[0-9]{2}", text or ""):
         return 1 <= int(text[5:]) <= 12
     return is_iso_date(text or "")
+
+
+def whole_number(text):
+    """``text`` (stripped) as an int when it is at most nine ASCII digits, else None: "²" is a digit to
+    isdigit() but not to int(), and a 40-digit number is no version, page or count anyone typed."""
+    text = text.strip() if isinstance(text, str) else ""
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 9 else None
 
 
 def decimal(text):

@@ -9,7 +9,7 @@ import uuid
 import sqlalchemy as sa
 from flask_babel import force_locale, gettext as _
 
-from . import db, editing, labels, sheets
+from . import db, editing, entry, labels, sheets
 from .editing import Conflict, EditError
 from .sheets import MAX_BYTES, MAX_ROWS
 from .validation import CENTRE_FIELDS, EDITABLE
@@ -117,7 +117,7 @@ def _exported_version(cell, current):
     if not text:
         return None, [("version", _("is needed for a row that changes an existing centre: export the centres "
                                     "again and make your changes in that file"))]
-    if not (text.isascii() and text.isdigit() and len(text) <= 9):  # "²" is a digit to isdigit(), not to int()
+    if entry.whole_number(text) is None:
         return None, [("version", _("%(value)r is not a version number", value=text))]
     if int(text) != current["version"]:
         return int(text), [("version", _("the centre was changed after this file was exported (file: version "

@@ -11,7 +11,7 @@ from flask_babel import ngettext
 from shapely.geometry import shape
 from werkzeug.exceptions import Forbidden, NotFound
 
-from . import (auth, changesets, db, editing, hours, hours_text, importing, labels, merging, planning, route_editing,
+from . import (auth, changesets, db, editing, entry, hours, hours_text, importing, labels, merging, planning, route_editing,
                photos, sheets, surveys, track_files, worklist)
 from .planner import csv_response
 from .validation import CENTRE_FIELDS, ENUMS, MAX_CHARS, hours_problems, not_one_of
@@ -175,8 +175,8 @@ def hours_preview():
 
 def _posted_version(name="version"):
     """The version the form was loaded at; a missing or garbled one counts as stale (a conflict)."""
-    text = request.form.get(name, "").strip()
-    return int(text) if text.isascii() and text.isdigit() and len(text) <= 9 else -1
+    number = entry.whole_number(request.form.get(name, ""))
+    return -1 if number is None else number
 
 
 def _choices(form):

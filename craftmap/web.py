@@ -12,6 +12,8 @@ from dataclasses import dataclass
 import brotli
 from flask import Response, current_app, g, has_request_context, request, session
 
+from . import entry
+
 __all__ = ["cache_headers", "memo", "map_parts", "Body", "body", "send", "Page", "page_number", "paged",
            "release_after_request", "init_app"]
 
@@ -108,21 +110,28 @@ def body(content, mimetype, tag=None, gzip_level=6, brotli_quality=None):
     return Body(data, f"{tag}-{digest}" if tag else digest, mimetype, gz, br)
 
 
+ETAG_SUFFIX = {"gzip": "-gz", "br": "-br", None: ""}  # each copy its own ETag, as RFC 9110 asks
+
+
+def accepted_encoding(has_br=True, has_gz=True):
+    """The encoding to send, of those there is a copy in: "br", else "gzip", else None (plain)."""
+    accepted = request.accept_encodings
+    if has_br and accepted["br"] > 0:
+        return "br"
+    return "gzip" if has_gz and accepted["gzip"] > 0 else None
+
+
 def _encoding(b):
     """The copy of ``b`` to send: brotli, else gzip, else the plain bytes, as the client accepts."""
-    accepted = request.accept_encodings
-    if b.br is not None and accepted["br"] > 0:
-        return "br", b.br
-    if b.gz is not None and accepted["gzip"] > 0:
-        return "gzip", b.gz
-    return None, b.data
+    encoding = accepted_encoding(b.br is not None, b.gz is not None)
+    return encoding, {"br": b.br, "gzip": b.gz, None: b.data}[encoding]
 
 
 def send(b, filename=None):
     """Send a Body, compressed as the client accepts."""
     encoding, data = _encoding(b)
     response = Response(data, mimetype=b.mimetype)
-    response.set_etag(b.etag + {"gzip": "-gz", "br": "-br", None: ""}[encoding])
+    response.set_etag(b.etag + ETAG_SUFFIX[encoding])
     if encoding:
         response.headers["Content-Encoding"] = encoding
     response.vary.add("Accept-Encoding")
@@ -151,9 +160,10 @@ def page_number(args):
     text = args.get("page", "").strip()
     if not text:
         return 1
-    if not (text.isascii() and text.isdigit() and len(text) <= 9 and int(text) >= 1):
+    number = entry.whole_number(text)
+    if number is None or number < 1:
         raise ValueError(_("page must be a whole number from 1"))
-    return int(text)
+    return number
 
 
 def paged(rows, number, per_page=PER_PAGE):
